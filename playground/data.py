@@ -1,0 +1,145 @@
+"""Data: registries of 1-D truths and 2-D class sets, sampled with an explicit seed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .settings import DataSettings
+
+DOMAIN = (-1.0, 1.0)  # x interval of every 1-D truth
+
+Truth = Callable[[np.ndarray], np.ndarray]
+
+TRUTHS: dict[str, Truth] = {
+    "sine": lambda x: np.sin(1.5 * np.pi * x),
+    "linear": lambda x: 0.8 * x + 0.2,
+    "cubic": lambda x: 2.0 * x**3 - 1.2 * x,
+    "step": lambda x: np.where(x >= 0.0, 0.5, -0.5),
+    "abs": lambda x: 2.0 * np.abs(x) - 1.0,
+}
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Training and validation points (float64 tensors) and how they were made."""
+
+    x: torch.Tensor  # (N,) or (N, 2)
+    y: torch.Tensor  # (N,) targets, or 0/1 labels
+    x_val: torch.Tensor
+    y_val: torch.Tensor
+    noise: float
+    truth: str
+    task: str = "regression"  # or "classification"
+
+    @property
+    def n(self) -> int:
+        """Number of training points."""
+        return len(self.y)
+
+    def truth_fn(self, x: np.ndarray) -> np.ndarray:
+        """The noiseless truth at x (regression only)."""
+        return TRUTHS[self.truth](np.asarray(x, dtype=np.float64))
+
+
+def _streams(seed: int, k: int) -> list[np.random.Generator]:
+    """k independent generators from one seed (so N changes only append points)."""
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(k)]
+
+
+def _xs(n: int, mode: str, rng: np.random.Generator) -> np.ndarray:
+    lo, hi = DOMAIN
+    return np.linspace(lo, hi, n) if mode == "grid" else rng.uniform(lo, hi, n)
+
+
+def make_data(s: DataSettings) -> Dataset:
+    """Sample training and validation sets for the settings (deterministic in s.seed)."""
+    gx, ge, gvx, gve = _streams(s.seed, 4)
+    f = TRUTHS[s.truth]
+    x = _xs(s.n, s.x_mode, gx)
+    xv = gvx.uniform(*DOMAIN, s.n_val)  # validation x is always random: a fair test
+    y = f(x) + s.noise * ge.standard_normal(s.n)
+    yv = f(xv) + s.noise * gve.standard_normal(s.n_val)
+    t = torch.from_numpy
+    return Dataset(t(x), t(y), t(xv), t(yv), s.noise, s.truth)
+
+
+def resample(s: DataSettings, r: int, n: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """R fresh training sets of n points each: x, y of shape (R, n), deterministic in s.seed."""
+    n = s.n if n is None else n
+    gx, ge = _streams(s.seed + 7919, 2)
+    f = TRUTHS[s.truth]
+    x = np.tile(np.linspace(*DOMAIN, n), (r, 1)) if s.x_mode == "grid" else gx.uniform(*DOMAIN, (r, n))
+    y = f(x) + s.noise * ge.standard_normal((r, n))
+    return torch.from_numpy(x), torch.from_numpy(y)
+
+
+# --- 2-D binary classification --------------------------------------------------------
+
+Sampler = Callable[[int, float, np.random.Generator], tuple[np.ndarray, np.ndarray]]
+
+
+def _moons(n: int, noise: float, g: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    y = g.integers(0, 2, n)
+    t = g.uniform(0, np.pi, n)
+    x = np.where(y[:, None] == 0, np.c_[np.cos(t), np.sin(t)], np.c_[1 - np.cos(t), 0.5 - np.sin(t)])
+    x = (x - [0.5, 0.25]) * 1.6  # centre on the origin
+    return x + noise * g.standard_normal((n, 2)), y
+
+
+def _circles(n: int, noise: float, g: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    y = g.integers(0, 2, n)
+    t = g.uniform(0, 2 * np.pi, n)
+    r = np.where(y == 1, 0.5, 1.5)  # label 1 inside
+    return np.c_[r * np.cos(t), r * np.sin(t)] + noise * g.standard_normal((n, 2)), y
+
+
+def _xor(n: int, noise: float, g: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    x = g.uniform(-1.5, 1.5, (n, 2))
+    x = x + np.sign(x) * 0.1  # a small gap around the axes
+    y = (x[:, 0] * x[:, 1] > 0).astype(np.int64)  # label 1 in quadrants I and III
+    return x + noise * g.standard_normal((n, 2)), y
+
+
+def _spiral(n: int, noise: float, g: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    y = g.integers(0, 2, n)
+    t = g.uniform(0.25, 1.0, n) * 3 * np.pi
+    r = t / (3 * np.pi) * 1.8
+    a = t + np.pi * y
+    return np.c_[r * np.cos(a), r * np.sin(a)] + noise * g.standard_normal((n, 2)), y
+
+
+def _blobs(n: int, noise: float, g: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    y = g.integers(0, 2, n)
+    c = np.where(y[:, None] == 1, [0.8, 0.8], [-0.8, -0.8])
+    return c + (0.5 + noise) * g.standard_normal((n, 2)), y
+
+
+def _linear(n: int, noise: float, g: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    x = g.uniform(-1.5, 1.5, (n, 2))
+    y = (x[:, 0] + 0.5 * x[:, 1] > 0.1).astype(np.int64)  # a fixed line; noise blurs it
+    return x + noise * g.standard_normal((n, 2)), y
+
+
+CLASS_SETS: dict[str, Sampler] = {
+    "moons": _moons,
+    "circles": _circles,
+    "xor": _xor,
+    "spiral": _spiral,
+    "blobs": _blobs,
+    "linear": _linear,
+}
+
+
+def make_classes(name: str, n: int, noise: float, val_share: float, seed: int) -> Dataset:
+    """A 2-D binary set split into training and validation (deterministic in seed)."""
+    g, gv = _streams(seed, 2)
+    n_val = max(1, round(n * val_share))
+    n_tr = max(2, n - n_val)
+    x, y = CLASS_SETS[name](n_tr, noise, g)
+    xv, yv = CLASS_SETS[name](n_val, noise, gv)
+    t = torch.from_numpy
+    return Dataset(t(x), t(y).double(), t(xv), t(yv).double(), noise, name, task="classification")

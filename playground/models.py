@@ -1,0 +1,144 @@
+"""Models: Legendre polynomials fitted in closed form, and the MLP `nn.Module`."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from .settings import ModelSettings
+
+ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
+    "relu": nn.ReLU,
+    "tanh": nn.Tanh,
+    "sigmoid": nn.Sigmoid,
+    "gelu": nn.GELU,
+}
+
+
+# --- polynomials ----------------------------------------------------------------------
+
+
+def legendre(x: torch.Tensor, degree: int) -> torch.Tensor:
+    """Legendre basis P_0..P_degree at x in [-1, 1]: (..., N) -> (..., N, degree + 1)."""
+    x = x.double()
+    cols = [torch.ones_like(x)]
+    if degree >= 1:
+        cols.append(x)
+    for k in range(1, degree):  # Bonnet: (k+1) P_{k+1} = (2k+1) x P_k - k P_{k-1}
+        cols.append(((2 * k + 1) * x * cols[k] - k * cols[k - 1]) / (k + 1))
+    return torch.stack(cols, dim=-1)
+
+
+def lstsq_min_norm(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """Least squares by SVD: the minimum-norm solution when the system is underdetermined."""
+    # gelsd (SVD) handles rank deficiency and batches; it is the CPU driver, our fits are tiny.
+    return torch.linalg.lstsq(a.cpu(), b.cpu().unsqueeze(-1), driver="gelsd").solution.squeeze(-1)
+
+
+def poly_coef(x: torch.Tensor, y: torch.Tensor, degree: int, ridge: float = 0.0) -> torch.Tensor:
+    """Coefficients c minimizing mean (A c - y)^2 + ridge * |c[1:]|^2; x, y: (..., N) -> (..., d + 1)."""
+    a = legendre(x, degree)  # (..., N, D)
+    y = y.double()
+    if ridge > 0:  # solve the augmented system [A/√N; √λ P] c = [y/√N; 0]; the constant is not penalized
+        n, d = a.shape[-2], a.shape[-1]
+        p = math.sqrt(ridge) * torch.eye(d, dtype=a.dtype)[1:]  # (D-1, D)
+        p = p.expand(*a.shape[:-2], d - 1, d)
+        a = torch.cat([a / math.sqrt(n), p], dim=-2)
+        y = torch.cat([y / math.sqrt(n), y.new_zeros(*y.shape[:-1], d - 1)], dim=-1)
+    return lstsq_min_norm(a, y)
+
+
+@dataclass(frozen=True)
+class PolyModel:
+    """A fitted polynomial in the Legendre basis on [-1, 1]."""
+
+    coef: torch.Tensor  # (D,)
+
+    @property
+    def degree(self) -> int:
+        """Polynomial degree."""
+        return len(self.coef) - 1
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        """Predictions at x: (N,) -> (N,)."""
+        return legendre(torch.as_tensor(x), self.degree) @ self.coef
+
+
+def fit_poly(x: torch.Tensor, y: torch.Tensor, degree: int, ridge: float = 0.0) -> PolyModel:
+    """Fit one polynomial by least squares (min-norm when parameters exceed points)."""
+    return PolyModel(poly_coef(x, y, degree, ridge))
+
+
+def poly_errors(
+    x: torch.Tensor, y: torch.Tensor, xv: torch.Tensor, yv: torch.Tensor, max_degree: int, ridge: float = 0.0
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Train and validation MSE of every degree 0..max_degree; x, y: (..., N) -> two (..., D)."""
+    a, av = legendre(x, max_degree), legendre(xv, max_degree)  # (..., N, D), (..., M, D)
+    tr, va = [], []
+    for d in range(max_degree + 1):  # one (batched) solve per degree on the leading columns
+        c = poly_coef(x, y, d, ridge)  # (..., d+1)
+        tr.append(((a[..., : d + 1] @ c.unsqueeze(-1)).squeeze(-1) - y).pow(2).mean(-1))
+        va.append(((av[..., : d + 1] @ c.unsqueeze(-1)).squeeze(-1) - yv).pow(2).mean(-1))
+    return torch.stack(tr, -1), torch.stack(va, -1)
+
+
+# --- MLP ------------------------------------------------------------------------------
+
+
+class MLP(nn.Module):
+    """Fully-connected net: n_in -> hidden... -> n_out, activation and dropout after each hidden layer."""
+
+    def __init__(
+        self,
+        n_in: int = 1,
+        hidden: tuple[int, ...] = (64,),
+        activation: str = "tanh",
+        dropout: float = 0.0,
+        n_out: int = 1,
+        generator: torch.Generator | None = None,
+    ) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        sizes = (n_in, *hidden)
+        for a, b in itertools.pairwise(sizes):
+            layers += [nn.Linear(a, b), ACTIVATIONS[activation]()]
+            if dropout > 0:
+                layers.append(nn.Dropout(dropout))
+        layers.append(nn.Linear(sizes[-1], n_out))
+        self.net = nn.Sequential(*layers)
+        self.reset(generator)
+
+    def reset(self, generator: torch.Generator | None = None) -> None:
+        """PyTorch's default Linear init, U(-1/√fan_in, 1/√fan_in), drawn from `generator`."""
+        for m in self.net:
+            if isinstance(m, nn.Linear):
+                b = 1.0 / math.sqrt(m.in_features)
+                nn.init.uniform_(m.weight, -b, b, generator=generator)
+                nn.init.uniform_(m.bias, -b, b, generator=generator)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, n_in) -> (N, n_out)."""
+        return self.net(x)
+
+
+def build_mlp(m: ModelSettings, n_in: int = 1, seed: int = 0, hidden_layers: int | None = None) -> MLP:
+    """The MLP the settings describe, initialized from `seed`."""
+    k = m.layers if hidden_layers is None else hidden_layers
+    g = torch.Generator().manual_seed(seed)
+    return MLP(n_in, (m.width,) * k, m.activation, m.dropout, 1, g)
+
+
+def n_params(module: nn.Module) -> int:
+    """Number of trainable parameters."""
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)
+
+
+def mlp_params(n_in: int, hidden: tuple[int, ...], n_out: int = 1) -> int:
+    """Parameter count of an MLP without building it."""
+    sizes = (n_in, *hidden, n_out)
+    return sum(a * b + b for a, b in itertools.pairwise(sizes))

@@ -1,0 +1,242 @@
+"""The high-level `fit`: one call fits a polynomial or trains an MLP and returns its history."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from .data import Dataset
+from .device import pick_device
+from .models import PolyModel, build_mlp, fit_poly, n_params
+from .settings import ModelSettings, TrainSettings
+
+# Fused kernels: one update call instead of a Python loop over tensors (~25% of a tiny step).
+OPTIMIZERS: dict[str, Callable[..., torch.optim.Optimizer]] = {
+    "adam": lambda p, lr, wd: torch.optim.Adam(p, lr=lr, weight_decay=wd, fused=True),
+    "sgd": lambda p, lr, wd: torch.optim.SGD(p, lr=lr, weight_decay=wd, fused=True),
+    "momentum": lambda p, lr, wd: torch.optim.SGD(p, lr=lr, momentum=0.9, weight_decay=wd, fused=True),
+}
+
+LOSSES: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
+    "regression": nn.functional.mse_loss,
+    "classification": nn.functional.binary_cross_entropy_with_logits,
+}
+
+DIVERGED = 1e8  # a loss above this (or not finite) counts as diverged
+
+
+def make_optimizer(name: str, params: object, lr: float, weight_decay: float = 0.0) -> torch.optim.Optimizer:
+    """An optimizer from the registry by name."""
+    return OPTIMIZERS[name](params, lr, weight_decay)
+
+
+def train_step(
+    model: nn.Module,
+    opt: torch.optim.Optimizer,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = nn.functional.mse_loss,
+) -> float:
+    """One gradient step on (x, y); returns the loss before the step."""
+    model.train()
+    opt.zero_grad()
+    loss = loss_fn(model(x), y)
+    loss.backward()
+    opt.step()
+    return loss.item()
+
+
+@dataclass
+class Progress:
+    """What a progress callback sees while an MLP trains."""
+
+    epoch: int
+    epochs: int
+    train_loss: list[float]
+    val_loss: list[float]
+    predict: Callable[[torch.Tensor | np.ndarray], np.ndarray]
+
+
+@dataclass
+class FitResult:
+    """A fitted model with its per-epoch history and final metrics."""
+
+    family: str
+    model: nn.Module | PolyModel
+    n_params: int
+    train_loss: list[float] = field(default_factory=list)  # per epoch, epoch 0 = initial weights
+    val_loss: list[float] = field(default_factory=list)
+    train_acc: list[float] = field(default_factory=list)  # classification only
+    val_acc: list[float] = field(default_factory=list)
+    best_epoch: int | None = None
+    stop_reason: str = "finished"  # finished, early stop, diverged, time budget, stopped, closed form
+    train_metric: float = math.nan  # final MSE (regression) or cross-entropy (classification)
+    val_metric: float = math.nan
+    train_accuracy: float = math.nan
+    val_accuracy: float = math.nan
+    device: str = "cpu"
+    note: str | None = None
+    transform: Callable[[torch.Tensor], torch.Tensor] | None = None
+
+    def predict(self, x: torch.Tensor | np.ndarray) -> np.ndarray:
+        """Predictions (regression) or logits (classification) at x, as float64 numpy."""
+        return _predict(self.model, x, self.transform)
+
+
+def _predict(
+    model: nn.Module | PolyModel, x: torch.Tensor | np.ndarray, transform: Callable | None = None
+) -> np.ndarray:
+    x = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x, dtype=torch.float64)
+    if isinstance(model, PolyModel):
+        return model(x).numpy()
+    x = transform(x) if transform else x
+    x = x.reshape(len(x), -1)
+    dev = next(model.parameters()).device
+    was = model.training
+    model.eval()
+    with torch.no_grad():
+        out = model(x.float().to(dev)).squeeze(-1).double().cpu().numpy()
+    model.train(was)
+    return out
+
+
+def _accuracy(logits: torch.Tensor, y: torch.Tensor) -> float:
+    return ((logits > 0).to(y.dtype) == y).float().mean().item()
+
+
+def fit(
+    data: Dataset,
+    model: ModelSettings,
+    train: TrainSettings | None = None,
+    *,
+    device: str = "auto",
+    callback: Callable[[Progress], bool | None] | None = None,
+    every: int = 50,
+    transform: Callable[[torch.Tensor], torch.Tensor] | None = None,
+    hidden_layers: int | None = None,
+    max_seconds: float | None = None,
+) -> FitResult:
+    """Fit the model the settings describe to `data` and return its result.
+
+    Polynomials are solved in closed form (regression only). MLPs train with the chosen
+    optimizer; `callback(progress)` runs every `every` epochs and may return False to stop;
+    `transform` maps raw inputs to features; `hidden_layers` overrides `model.layers`
+    (0 gives a single linear layer: linear or logistic regression).
+    """
+    if model.family == "poly":
+        if data.task != "regression":
+            raise ValueError("polynomials fit 1-D regression data only")
+        p = fit_poly(data.x, data.y, model.degree, model.ridge)
+        tr = (p(data.x) - data.y).pow(2).mean().item()
+        va = (p(data.x_val) - data.y_val).pow(2).mean().item()
+        return FitResult("poly", p, model.degree + 1, stop_reason="closed form", train_metric=tr, val_metric=va)
+    return _train_mlp(
+        data, model, train or TrainSettings(), device, callback, every, transform, hidden_layers, max_seconds
+    )
+
+
+def _train_mlp(
+    data: Dataset,
+    m: ModelSettings,
+    t: TrainSettings,
+    device: str,
+    callback: Callable[[Progress], bool | None] | None,
+    every: int,
+    transform: Callable[[torch.Tensor], torch.Tensor] | None,
+    hidden_layers: int | None,
+    max_seconds: float | None,
+) -> FitResult:
+    dev, note = pick_device(device)
+    cls = data.task == "classification"
+    loss_fn = LOSSES[data.task]
+
+    def prep(x: torch.Tensor) -> torch.Tensor:
+        x = transform(x) if transform else x
+        return x.reshape(len(x), -1).float().to(dev)
+
+    x, xv = prep(data.x), prep(data.x_val)  # (N, d), (M, d)
+    y, yv = data.y.float().to(dev).unsqueeze(1), data.y_val.float().to(dev).unsqueeze(1)  # (N, 1), (M, 1)
+    n = len(x)
+    res = FitResult("mlp", nn.Identity(), 0, device=dev.type, note=note, transform=transform)
+
+    # Dropout draws from torch's global generator: fork it so our seed rules and nobody else's state moves.
+    with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
+        torch.manual_seed(t.init_seed)
+        net = build_mlp(m, x.shape[1], t.init_seed, hidden_layers).to(dev)
+        res.model, res.n_params = net, n_params(net)
+        params = list(net.parameters())
+        best = [p.detach().clone() for p in params]
+        opt = make_optimizer(t.optimizer, params, t.lr, t.weight_decay)
+        g = torch.Generator(device="cpu").manual_seed(t.init_seed + 1)
+        bs = n if t.batch_size == 0 else min(t.batch_size, n)
+        fast = bs == n and m.dropout == 0  # the training forward doubles as the training-loss measurement
+        best_val, res.best_epoch = math.inf, 0
+        t0 = time.perf_counter()
+        for epoch in range(t.epochs + 1):
+            if fast and epoch < t.epochs:  # no dropout here, so train mode is eval mode
+                out = net(x)  # (N, 1)
+                loss = loss_fn(out, y)
+                tl = loss.item()
+                with torch.no_grad():
+                    outv = net(xv)  # (M, 1)
+            else:
+                net.eval()
+                with torch.no_grad():
+                    out, outv = net(x), net(xv)
+                tl = loss_fn(out, y).item()
+            vl = loss_fn(outv, yv).item()
+            res.train_loss.append(tl)
+            res.val_loss.append(vl)
+            if cls:
+                res.train_acc.append(_accuracy(out.detach(), y))
+                res.val_acc.append(_accuracy(outv, yv))
+            if not (math.isfinite(tl) and math.isfinite(vl)) or tl > DIVERGED:
+                res.stop_reason = "diverged"
+                break
+            if vl < best_val:
+                best_val, res.best_epoch = vl, epoch
+                for b, p in zip(best, params, strict=True):
+                    b.copy_(p.detach())
+            if epoch == t.epochs:
+                break
+            if t.early_stopping and epoch - res.best_epoch >= t.patience:
+                res.stop_reason = "early stop"
+                break
+            tick = callback is not None and epoch > 0 and epoch % every == 0
+            if tick and callback(Progress(epoch, t.epochs, res.train_loss, res.val_loss, res.predict)) is False:
+                res.stop_reason = "stopped"
+                break
+            if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
+                res.stop_reason = "time budget"
+                break
+            if fast:
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+            else:
+                net.train()
+                for idx in torch.randperm(n, generator=g).split(bs):
+                    idx = idx.to(dev)
+                    opt.zero_grad()
+                    loss_fn(net(x[idx]), y[idx]).backward()
+                    opt.step()
+        # Keep the best weights when stopping early or diverging (a finished run keeps its last).
+        if res.stop_reason in ("early stop", "diverged"):
+            with torch.no_grad():
+                for b, p in zip(best, params, strict=True):
+                    p.copy_(b)
+        net.eval()
+        with torch.no_grad():
+            out, outv = net(x), net(xv)
+        res.train_metric, res.val_metric = loss_fn(out, y).item(), loss_fn(outv, yv).item()
+        if cls:
+            res.train_accuracy, res.val_accuracy = _accuracy(out, y), _accuracy(outv, yv)
+    if res.stop_reason == "diverged":
+        res.note = "Training diverged (the loss blew up): lower the learning rate. The best weights before it are kept."
+    return res
