@@ -244,6 +244,12 @@ class TrainSettings(Settings):
         "Stop when validation loss has not improved for `patience` epochs; keep the best weights.",
     )
     patience: int = param(100, "Patience", "Epochs without validation improvement before stopping.", lo=1, hi=2000)
+    device: str = param(
+        "auto",
+        "Device",
+        "Where the network trains: auto picks CUDA, then MPS, then the CPU.",
+        choices=("auto", "cpu", "cuda", "mps"),
+    )
     init_seed: int = param(
         0, "Init seed", "Seed of the initial weights, dropout masks and batch order.", lo=0, hi=2**31 - 1
     )

@@ -1,0 +1,52 @@
+"""Small pieces every page uses: charts, verdict boxes, error guard."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from playground.verdict import Verdict
+
+from .i18n import t
+
+log = logging.getLogger("playground")
+
+VERDICT_TITLE = {"underfit": "Underfitting", "good": "Good fit", "overfit": "Overfitting"}
+
+
+def chart(fig: go.Figure, key: str | None = None, where: Any = None) -> None:
+    """Draw a Plotly figure at full width (with a key, so identical figures never clash)."""
+    (where or st).plotly_chart(fig, width="stretch", key=key and f"chart_{key}", config={"displaylogo": False})
+
+
+def verdict_box(v: Verdict, where: Any = None) -> None:
+    """The verdict as a coloured box with its reason."""
+    w = where or st
+    text = f"**{t(VERDICT_TITLE[v.kind])}.** {t(v.reason)}"
+    {"underfit": w.info, "good": w.success, "overfit": w.warning}[v.kind](text)
+
+
+def guarded(page: Callable[[], None]) -> Callable[[], None]:
+    """Run a page; an unexpected error becomes a message in the page, never a traceback."""
+
+    @functools.wraps(page)
+    def run() -> None:
+        try:
+            page()
+        except Exception as e:  # Streamlit's rerun/stop signals are BaseExceptions and pass through
+            log.exception("page failed")
+            st.error(
+                t("Something went wrong with these settings: {err}. Try other values or reset.", err=type(e).__name__)
+            )
+
+    return run
+
+
+def fmt_metric(v: float) -> str:
+    """A metric value with 3 significant digits (or a dash)."""
+    return "—" if v != v else f"{v:.3g}"

@@ -1,0 +1,148 @@
+"""The Fit page: one model on noisy points, live, with its verdict."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import streamlit as st
+
+from playground.data import make_data
+from playground.figures import MODEL, degree_figure, fit_figure, grid, loss_figure
+from playground.models import poly_errors
+from playground.settings import DataSettings, ModelSettings, TrainSettings
+from playground.train import FitResult, Progress, fit
+from playground.verdict import verdict
+
+from .common import chart, fmt_metric, guarded, verdict_box
+from .i18n import t
+from .sections import data_section, model_section, regularization_section, training_section
+from .widgets import load_url, show_notices, write_url
+
+GROUPS = [(DataSettings, ""), (ModelSettings, ""), (TrainSettings, "")]
+MAX_DEGREE_CURVE = 20
+FRAME_SECONDS = 0.15  # redraw at most ~7 times a second while training
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def poly_view(ds: DataSettings, ms: ModelSettings) -> dict[str, np.ndarray | float]:
+    """Everything the page shows for a polynomial: curve, errors, errors of every degree."""
+    d = make_data(ds)
+    r = fit(d, ms)
+    tr, va = poly_errors(d.x, d.y, d.x_val, d.y_val, max(MAX_DEGREE_CURVE, ms.degree), ms.ridge)
+    return {
+        "curve": r.predict(grid()),
+        "train": r.train_metric,
+        "val": r.val_metric,
+        "deg_tr": tr.numpy(),
+        "deg_va": va.numpy(),
+    }
+
+
+def labels() -> dict[str, dict[str, str]]:
+    """Translated legend names of the figures."""
+    pts = {"train": t("training points"), "val": t("validation points"), "truth": t("truth")}
+    loss = {"train": t("training loss"), "val": t("validation loss"), "best": t("best epoch"), "epoch": t("epoch")}
+    deg = {
+        "train": t("training MSE"),
+        "val": t("validation MSE"),
+        "best": t("best degree"),
+        "current": t("current"),
+        "noise": t("noise σ²"),
+        "degree": t("degree"),
+    }
+    return {"pts": pts, "loss": loss, "deg": deg}
+
+
+def _metrics(cols: list, tr: float, va: float, n_params: int, best: int | None) -> None:
+    cols[0].metric(t("Train MSE"), fmt_metric(tr))
+    cols[1].metric(t("Validation MSE"), fmt_metric(va))
+    cols[2].metric(t("Parameters"), f"{n_params:,}")
+    cols[3].metric(t("Best epoch"), "—" if best is None else str(best))
+
+
+@guarded
+def page() -> None:
+    """Draw the Fit page."""
+    load_url(GROUPS)
+    ds = data_section()
+    ms = model_section()
+    regularization_section(ms.family)
+    ts = training_section() if ms.family == "mlp" else TrainSettings()
+    write_url([(ds, ""), (ms, ""), (ts, "")])
+
+    st.title(t("Fit: watch a model overfit"))
+    st.caption(t("Drag the sliders: fewer points, more noise or more capacity make the fitted curve chase the noise."))
+    show_notices()
+    data = make_data(ds)
+    lab = labels()
+    scale = float(np.var(data.truth_fn(grid())))
+    head = st.columns(4)
+    box = st.empty()
+    left, right = st.columns(2)
+    if ms.family == "poly":
+        v = poly_view(ds, ms)
+        _metrics(head, v["train"], v["val"], ms.degree + 1, None)
+        verdict_box(verdict(v["train"], v["val"], ds.noise, scale), box)
+        curve = (t("degree {d} fit", d=ms.degree), v["curve"], MODEL)
+        chart(fit_figure(data, [curve], title=t("Data and fitted curve"), labels=lab["pts"]), "fit", left)
+        fig = degree_figure(
+            v["deg_tr"], v["deg_va"], ms.degree, ds.noise, title=t("Error against degree"), labels=lab["deg"]
+        )
+        chart(fig, "degree", right)
+        return
+
+    res = train_live(data, ds, ms, ts, left.empty(), right.empty(), st.empty())
+    if res.note:
+        (st.error if res.stop_reason == "diverged" else st.info)(t(res.note))
+    _metrics(head, res.train_metric, res.val_metric, res.n_params, res.best_epoch)
+    verdict_box(verdict(res.train_metric, res.val_metric, ds.noise, scale), box)
+    stop = {"early stop": t("Stopped early at epoch {e}; the best weights (epoch {b}) are restored.")}
+    if res.stop_reason in stop:
+        st.caption(stop[res.stop_reason].format(e=len(res.val_loss) - 1, b=res.best_epoch))
+    _draw(data, ms, ts, res, lab, left, right, final=True)
+
+
+def _draw(data, ms, ts, res: FitResult | Progress, lab, left, right, final: bool = False) -> None:
+    """Draw the fit and the loss curves (final frame keyed; live frames titled by epoch, so never equal)."""
+    name = t("network ({p} parameters)", p=f"{getattr(res, 'n_params', 0):,}") if final else t("network")
+    curve = (name, res.predict(grid()), MODEL)
+    suffix = "" if final else t(" — epoch {e}", e=res.epoch)
+    best = res.best_epoch if final else int(np.argmin(res.val_loss))
+    f1 = fit_figure(data, [curve], title=t("Data and fitted curve") + suffix, labels=lab["pts"])
+    f2 = loss_figure(
+        res.train_loss,
+        res.val_loss,
+        best,
+        title=t("Loss per epoch") + suffix,
+        labels=lab["loss"],
+        total_epochs=ts.epochs,
+    )
+    chart(f1, "fit" if final else None, left)
+    chart(f2, "loss" if final else None, right)
+
+
+def train_live(data, ds, ms, ts, ph_fit, ph_loss, ph_bar) -> FitResult:
+    """Train (or reuse this session's earlier result), redrawing every few epochs."""
+    cache = st.session_state.setdefault("_fits", {})
+    key = (ds, ms, ts)
+    if key in cache:
+        return cache[key]
+    lab = labels()
+    bar = ph_bar.progress(0.0, text=t("Training…"))
+    last = [0.0]
+
+    def frame(p: Progress) -> None:
+        now = time.perf_counter()
+        if now - last[0] < FRAME_SECONDS:
+            return
+        last[0] = now
+        bar.progress(p.epoch / p.epochs, text=t("Training… epoch {e} of {n}", e=p.epoch, n=p.epochs))
+        _draw(data, ms, ts, p, lab, ph_fit, ph_loss)
+
+    res = fit(data, ms, ts, device=ts.device, callback=frame, every=10, max_seconds=30.0)
+    ph_bar.empty()
+    if len(cache) >= 8:
+        cache.pop(next(iter(cache)))
+    cache[key] = res
+    return res

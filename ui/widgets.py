@@ -1,0 +1,141 @@
+"""Widgets, session state and the URL, all derived from the settings declarations.
+
+Each setting has a widget key (`prefix + field`, also its URL key) and a stored value under
+"v:" + key that survives pages where the widget is not drawn.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from playground.settings import Settings, fmt, log_grid, parse, to_raw
+
+from .i18n import t
+
+S = TypeVar("S", bound=Settings)
+
+CHOICE_NAMES = {
+    "poly": "Polynomial",
+    "mlp": "Neural network (MLP)",
+    "sine": "sine wave",
+    "linear": "straight line",
+    "cubic": "cubic",
+    "step": "step",
+    "abs": "|x| kink",
+    "uniform": "uniform random",
+    "grid": "evenly spaced",
+    "adam": "Adam",
+    "sgd": "SGD",
+    "momentum": "SGD + momentum",
+    "auto": "auto",
+    "cpu": "CPU",
+    "cuda": "CUDA GPU",
+    "mps": "Apple MPS",
+    "relu": "ReLU",
+    "tanh": "tanh",
+    "sigmoid": "sigmoid",
+    "gelu": "GELU",
+}
+
+SEED_MAX = 10_000  # above this a number box beats a slider
+
+
+def _store(key: str) -> str:
+    return "v:" + key
+
+
+def stored(cls: type[S], name: str, prefix: str = "") -> Any:
+    """The current value of one setting in this session (default if never set)."""
+    _spec, default = cls.specs()[name]
+    return st.session_state.get(_store(prefix + name), default)
+
+
+def put(key: str, value: Any) -> None:
+    """Set a setting's value (and its widget) from code: presets, buttons. Call before the widget draws."""
+    st.session_state[_store(key)] = value
+    st.session_state[key] = value
+
+
+def load_url(groups: list[tuple[type[Settings], str]]) -> None:
+    """Once per session: take settings from the URL query string; bad values become notices."""
+    if st.session_state.get("_url_loaded"):
+        return
+    st.session_state["_url_loaded"] = True
+    qp = st.query_params
+    notes = []
+    for cls, prefix in groups:
+        for name, (spec, default) in cls.specs().items():
+            key = prefix + name
+            if key in qp:
+                v, note = parse(spec, default, qp[key])
+                if spec.log:
+                    v = _snap(v, log_grid(spec.lo or 0.0, spec.hi or 1.0))
+                put(key, v)
+                if note:
+                    notes.append(note)
+    st.session_state["_notices"] = notes
+
+
+def show_notices() -> None:
+    """Show the URL notices once (a bad link never raises)."""
+    for note in st.session_state.pop("_notices", []):
+        st.warning(t("Link setting ignored: {note}", note=note), icon="⚠️")
+
+
+def widget(cls: type[Settings], name: str, prefix: str = "", container: Any = None, label: str | None = None) -> Any:
+    """Draw the widget of one setting (kind, bounds and help from its declaration); return its value."""
+    spec, default = cls.specs()[name]
+    key = prefix + name
+    store = _store(key)
+    if store not in st.session_state:
+        st.session_state[store] = default
+    if key not in st.session_state:  # the widget was not drawn last run: restore it
+        st.session_state[key] = st.session_state[store]
+    c = container or st
+    lab, hlp = t(label or spec.label), t(spec.help)
+    if isinstance(default, bool):
+        v = c.toggle(lab, key=key, help=hlp)
+    elif isinstance(default, str):
+        v = c.selectbox(lab, spec.choices, key=key, help=hlp, format_func=lambda s: t(CHOICE_NAMES.get(s, s)))
+    elif spec.log:
+        opts = log_grid(spec.lo or 0.0, spec.hi or 1.0)
+        st.session_state[key] = _snap(st.session_state[key], opts)
+        v = c.select_slider(lab, opts, key=key, help=hlp, format_func=fmt)
+    elif isinstance(default, int) and (spec.hi or 0) > SEED_MAX:
+        v = c.number_input(lab, int(spec.lo or 0), int(spec.hi or 0), step=1, key=key, help=hlp)
+    elif isinstance(default, int):
+        v = c.slider(lab, int(spec.lo or 0), int(spec.hi or 0), step=1, key=key, help=hlp)
+    else:
+        v = c.slider(lab, float(spec.lo or 0), float(spec.hi or 0), step=spec.step, key=key, help=hlp)
+    st.session_state[store] = v
+    return v
+
+
+def collect(cls: type[S], prefix: str = "") -> S:
+    """The settings object from this session's stored values."""
+    return cls(**{name: stored(cls, name, prefix) for name in cls.specs()})
+
+
+def write_url(groups: list[tuple[Settings, str]], extra: dict[str, str] | None = None) -> None:
+    """Put every non-default setting of this page into the URL, so the link reproduces the view."""
+    raw = dict(extra or {})
+    for s, prefix in groups:
+        raw.update(to_raw(s, prefix))
+    if dict(st.query_params) != raw:
+        st.query_params.from_dict(raw)
+
+
+def _snap(v: Any, opts: list[float]) -> float:
+    """The grid value nearest to v (in log distance; 0 stays 0)."""
+    try:
+        v = float(v)
+    except (TypeError, ValueError):
+        return opts[0]
+    if v in opts:
+        return v
+    if v <= 0:
+        return opts[0]
+    return min((o for o in opts if o > 0), key=lambda o: abs(math.log(o) - math.log(v)))
