@@ -50,7 +50,10 @@ def _store(key: str) -> str:
 def stored(cls: type[S], name: str, prefix: str = "") -> Any:
     """The current value of one setting in this session (default if never set)."""
     _spec, default = cls.specs()[name]
-    return st.session_state.get(_store(prefix + name), default)
+    key = prefix + name
+    if key in st.session_state:  # a widget's new value is there before the widget draws
+        return st.session_state[key]
+    return st.session_state.get(_store(key), default)
 
 
 def put(key: str, value: Any) -> None:

@@ -1,0 +1,137 @@
+"""AppTest of the Fit and Compare pages: defaults run, every main widget changes the output."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).parents[1] / "app.py")
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _state(at: AppTest) -> tuple:
+    """What the page shows: metric values and every chart's figure JSON."""
+    return tuple(m.value for m in at.metric), tuple(c.proto.spec for c in at.get("plotly_chart"))
+
+
+def _clean(at: AppTest) -> None:
+    assert not at.exception, at.exception
+    assert not [e for e in at.error if "went wrong" in e.value]
+
+
+def test_fit_page_runs_with_defaults_and_shows_metrics_charts_and_verdict() -> None:
+    at = _app()
+    labels = [m.label for m in at.metric]
+    assert labels == ["Train MSE", "Validation MSE", "Parameters", "Best epoch"]
+    assert len(at.get("plotly_chart")) == 2
+    verdicts = [b.value for b in (*at.success, *at.info, *at.warning)]
+    assert any(v.startswith("**") for v in verdicts)
+
+
+@pytest.mark.parametrize(
+    ("kind", "key", "value"),
+    [
+        ("slider", "n", 60),
+        ("slider", "noise", 0.8),
+        ("slider", "degree", 9),
+        ("selectbox", "truth", "step"),
+        ("selectbox", "x_mode", "grid"),
+        ("select_slider", "ridge", 0.1),
+        ("number_input", "seed", 5),
+    ],
+)
+def test_each_polynomial_widget_changes_the_output(kind: str, key: str, value: object) -> None:
+    at = _app()
+    before = _state(at)
+    getattr(at, kind)(key=key).set_value(value).run()
+    _clean(at)
+    assert _state(at) != before
+
+
+def test_new_sample_button_draws_other_points() -> None:
+    at = _app()
+    before = _state(at)
+    at.button(key="new_sample").click().run()
+    _clean(at)
+    assert at.number_input(key="seed").value == 1 and _state(at) != before
+
+
+def test_mlp_trains_and_each_main_widget_changes_the_output() -> None:
+    at = _app()
+    at.selectbox(key="family").set_value("mlp").run()
+    at.slider(key="epochs").set_value(150).run()
+    _clean(at)
+    assert at.metric[2].value == f"{3 * 64 + 1:,}"  # parameters of 1-64-1
+    for kind, key, value in [
+        ("slider", "width", 8),
+        ("slider", "layers", 2),
+        ("selectbox", "activation", "relu"),
+        ("select_slider", "lr", 0.1),
+        ("selectbox", "optimizer", "momentum"),
+        ("slider", "dropout", 0.3),
+        ("select_slider", "weight_decay", 0.01),
+        ("slider", "batch_size", 5),
+    ]:
+        before = _state(at)
+        getattr(at, kind)(key=key).set_value(value).run()
+        _clean(at)
+        assert _state(at) != before, key
+
+
+def test_early_stopping_is_reported_on_the_page() -> None:
+    at = _app()
+    at.selectbox(key="family").set_value("mlp").run()
+    at.slider(key="width").set_value(128).run()
+    at.toggle(key="early_stopping").set_value(True).run()
+    at.slider(key="patience").set_value(20).run()
+    _clean(at)
+    assert any("Stopped early" in c.value for c in at.caption)
+
+
+def test_diverging_learning_rate_shows_a_message_not_a_traceback() -> None:
+    at = _app()
+    at.selectbox(key="family").set_value("mlp").run()
+    at.selectbox(key="optimizer").set_value("sgd").run()
+    at.select_slider(key="lr").set_value(10.0).run()
+    _clean(at)
+    assert any("diverged" in e.value for e in at.error)
+
+
+def test_bad_url_values_become_notices_and_defaults() -> None:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update({"n": "abc", "degree": "999", "truth": "nope", "lr": "1e9"})
+    at.run()
+    _clean(at)
+    assert len(at.warning) >= 3
+    assert at.slider(key="degree").value == 30 and at.slider(key="n").value == 20
+
+
+def test_url_reproduces_the_settings() -> None:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update({"n": "7", "degree": "5", "truth": "cubic", "seed": "4"})
+    at.run()
+    _clean(at)
+    assert (at.slider(key="n").value, at.slider(key="degree").value) == (7, 5)
+    assert at.selectbox(key="truth").value == "cubic" and at.number_input(key="seed").value == 4
+
+
+def test_compare_lesson_shows_the_line_against_the_interpolating_polynomial() -> None:
+    at = _app()
+    at.switch_page("views/compare.py").run()
+    _clean(at)
+    at.button(key="lesson").click().run()
+    _clean(at)
+    vals = {m.label: [] for m in at.metric}
+    for m in at.metric:
+        vals[m.label].append(float(m.value.replace(",", "")))
+    (tr_a, tr_b), (va_a, va_b) = vals["Train MSE"], vals["Validation MSE"]
+    assert vals["Parameters"] == [2, 7]
+    assert tr_b < 1e-6 < tr_a  # 7 parameters pass through all 5 training points...
+    assert va_b > 3 * va_a  # ...and miss the validation points badly
+    assert [w for w in at.warning if "Overfitting" in w.value]

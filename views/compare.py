@@ -1,0 +1,5 @@
+"""Page entry: Compare."""
+
+from ui.compare_page import page
+
+page()

@@ -1,0 +1,5 @@
+"""Page entry: Fit."""
+
+from ui.fit_page import page
+
+page()
