@@ -7,9 +7,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-import plotly.graph_objects as go
 import streamlit as st
 
+from playground.figures import Figure, presentation
 from playground.verdict import Verdict
 
 from .i18n import t
@@ -19,8 +19,10 @@ log = logging.getLogger("playground")
 VERDICT_TITLE = {"underfit": "Underfitting", "good": "Good fit", "overfit": "Overfitting"}
 
 
-def chart(fig: go.Figure, key: str | None = None, where: Any = None) -> None:
+def chart(fig: Figure, key: str | None = None, where: Any = None) -> None:
     """Draw a Plotly figure at full width (with a key, so identical figures never clash)."""
+    if st.session_state.get("v:present"):
+        presentation(fig)
     (where or st).plotly_chart(fig, width="stretch", key=key and f"chart_{key}", config={"displaylogo": False})
 
 

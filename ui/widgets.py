@@ -63,13 +63,14 @@ def put(key: str, value: Any) -> None:
 
 
 def load_url(groups: list[tuple[type[Settings], str]]) -> None:
-    """Once per session: take settings from the URL query string; bad values become notices."""
-    if st.session_state.get("_url_loaded"):
-        return
-    st.session_state["_url_loaded"] = True
+    """Once per session and group: take settings from the URL query string; bad values become notices."""
+    done = st.session_state.setdefault("_url_loaded", set())
     qp = st.query_params
-    notes = []
+    notes = st.session_state.setdefault("_notices", [])
     for cls, prefix in groups:
+        if (cls.__name__, prefix) in done:
+            continue
+        done.add((cls.__name__, prefix))
         for name, (spec, default) in cls.specs().items():
             key = prefix + name
             if key in qp:
@@ -79,7 +80,6 @@ def load_url(groups: list[tuple[type[Settings], str]]) -> None:
                 put(key, v)
                 if note:
                     notes.append(note)
-    st.session_state["_notices"] = notes
 
 
 def show_notices() -> None:
@@ -124,7 +124,10 @@ def collect(cls: type[S], prefix: str = "") -> S:
 
 def write_url(groups: list[tuple[Settings, str]], extra: dict[str, str] | None = None) -> None:
     """Put every non-default setting of this page into the URL, so the link reproduces the view."""
+    from .chrome import AppSettings  # every page's link also keeps the language and presentation mode
+
     raw = dict(extra or {})
+    groups = [*groups, (collect(AppSettings), "")]
     for s, prefix in groups:
         raw.update(to_raw(s, prefix))
     if dict(st.query_params) != raw:

@@ -1,6 +1,21 @@
 """Plotly figure builders: the only part of the package that imports plotly."""
 
-from .common import MODEL, MODEL_B, TRAIN, VAL
+import plotly.graph_objects as go
+
+from .common import MODEL, MODEL_B, TRAIN, VAL, presentation
 from .fit import degree_figure, fit_figure, grid, loss_figure
 
-__all__ = ["MODEL", "MODEL_B", "TRAIN", "VAL", "degree_figure", "fit_figure", "grid", "loss_figure"]
+Figure = go.Figure
+
+__all__ = [
+    "MODEL",
+    "MODEL_B",
+    "TRAIN",
+    "VAL",
+    "Figure",
+    "degree_figure",
+    "fit_figure",
+    "grid",
+    "loss_figure",
+    "presentation",
+]

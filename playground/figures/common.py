@@ -35,3 +35,16 @@ def layout(fig: go.Figure, title: str, x: str, y: str, height: int = HEIGHT, **k
         **kw,
     )
     return fig
+
+
+def presentation(fig: go.Figure, factor: float = 1.6) -> go.Figure:
+    """Scale fonts, markers and lines up for a projector."""
+    fig.update_layout(font=dict(size=round(12 * factor)), height=round((fig.layout.height or HEIGHT) * 1.2))
+    for tr in fig.data:
+        m = getattr(tr, "marker", None)
+        if m is not None and isinstance(m.size, (int, float)):
+            m.size = m.size * factor
+        ln = getattr(tr, "line", None)
+        if ln is not None and isinstance(ln.width, (int, float)):
+            ln.width = ln.width * factor
+    return fig
