@@ -72,8 +72,8 @@ def page() -> None:
         ),
     )
     cols = st.columns(2)
-    ma = model_section("a_", cols[0], t("Model A"))
-    mb = model_section("b_", cols[1], t("Model B"))
+    ma = model_section("a_", cols[0], t("Model A"), regularizer=True)
+    mb = model_section("b_", cols[1], t("Model B"), regularizer=True)
     ts = training_section() if "mlp" in (ma.family, mb.family) else TrainSettings()
     write_url([(ds, ""), (ma, "a_"), (mb, "b_"), (ts, "")])
     data = make_data(ds)

@@ -28,11 +28,12 @@ def data_section(fields: tuple[str, ...] = ("truth", "n", "noise", "n_val", "x_m
     return collect(DataSettings)
 
 
-def model_section(prefix: str = "", container: object = None, title: str | None = "Model") -> ModelSettings:
-    """Model family and capacity widgets."""
+def model_section(
+    prefix: str = "", container: object = None, title: str | None = None, regularizer: bool = False
+) -> ModelSettings:
+    """Model family and capacity widgets (and its own L2 / dropout when `regularizer`, for paired runs)."""
     c = container or st.sidebar
-    if title:
-        c.subheader(t(title))
+    c.subheader(title or t("Model"))  # callers pass their title translated
     fam = widget(ModelSettings, "family", prefix, c)
     if fam == "poly":
         widget(ModelSettings, "degree", prefix, c)
@@ -40,6 +41,8 @@ def model_section(prefix: str = "", container: object = None, title: str | None 
         widget(ModelSettings, "layers", prefix, c)
         widget(ModelSettings, "width", prefix, c)
         widget(ModelSettings, "activation", prefix, c)
+    if regularizer:
+        widget(ModelSettings, "ridge" if fam == "poly" else "dropout", prefix, c)
     return collect(ModelSettings, prefix)
 
 
