@@ -1,0 +1,62 @@
+"""Lesson presets: valid settings for their page, and each one shows its claim."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from playground.settings import check
+from ui.presets import PAGE_GROUPS, PRESETS
+
+APP = str(Path(__file__).parents[1] / "app.py")
+
+
+def _declared(page: str) -> dict:
+    return {prefix + name: spec for cls, prefix in PAGE_GROUPS[page] for name, spec in cls.specs().items()}
+
+
+@pytest.mark.parametrize("p", PRESETS, ids=lambda p: p.id)
+def test_preset_values_are_declared_settings_of_its_page_within_bounds(p) -> None:
+    decl = _declared(p.page)
+    for key, value in p.values.items():
+        assert key in decl, key
+        spec, default = decl[key]
+        assert check(spec, default, value) is None, (key, value)
+    assert p.text.count(". ") + p.text.endswith(".") >= 2  # two sentences at least
+
+
+def _open(pid: str, lang: str = "en") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params.update({"lesson": pid, "lang": lang})
+    at.run()
+    assert not at.exception, at.exception
+    assert not [e for e in at.error if "went wrong" in e.value or "出错" in e.value]
+    return at
+
+
+def _metric(at: AppTest, label: str) -> list[float]:
+    return [float(m.value.replace(",", "")) for m in at.metric if m.label == label]
+
+
+@pytest.mark.parametrize("p", [p for p in PRESETS if p.page == "fit"], ids=lambda p: p.id)
+def test_fit_lessons_open_their_page_with_their_settings(p) -> None:
+    at = _open(p.id)
+    assert any(p.title in i.value for i in at.info)  # the lesson's explanation is on top
+    for key in ("n", "degree", "width"):
+        if key in p.values and p.values.get("family", "poly") == ("mlp" if key == "width" else "poly"):
+            assert at.slider(key=key).value == p.values[key]
+
+
+def test_overfitting_lessons_show_validation_far_above_training() -> None:
+    for pid in ("little_data", "powerful_model"):
+        at = _open(pid)
+        (tr,), (va,) = _metric(at, "Train MSE"), _metric(at, "Validation MSE")
+        assert va > 5 * tr, pid
+        assert any("Overfitting" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("pid", ["l2", "dropout"])
+def test_regularization_lessons_lower_validation_error(pid: str) -> None:
+    at = _open(pid)
+    va_a, va_b = _metric(at, "Validation MSE")
+    assert va_b < 0.8 * va_a

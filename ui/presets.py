@@ -1,0 +1,176 @@
+"""Lesson presets: one click sets a page up to show one claim of the lesson, with two sentences why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+from playground.settings import DataSettings, ModelSettings, Settings, TrainSettings
+
+from .i18n import t
+from .widgets import put
+
+Groups = list[tuple[type[Settings], str]]
+
+# The settings groups each page (by URL path) reads: the same lists the pages pass to load_url.
+PAGE_GROUPS: dict[str, Groups] = {
+    "fit": [(DataSettings, ""), (ModelSettings, ""), (TrainSettings, "")],
+    "compare": [(DataSettings, ""), (ModelSettings, "a_"), (ModelSettings, "b_"), (TrainSettings, "")],
+}
+
+
+@dataclass(frozen=True)
+class Preset:
+    """One lesson: where it opens, what it sets, and what to look at."""
+
+    id: str
+    title: str
+    page: str
+    text: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+BIG_NET = {"family": "mlp", "width": 128, "layers": 2, "n": 20, "noise": 0.3, "epochs": 2000, "lr": 0.01}
+
+PRESETS: list[Preset] = [
+    Preset(
+        "line_vs_7",
+        "5 points: a line against 7 parameters",
+        "compare",
+        "Five noisy points from a straight line. The line misses them a little but generalizes; the 7-parameter polynomial passes through every training point and misses the validation points badly.",
+        {
+            "truth": "linear",
+            "n": 5,
+            "noise": 0.3,
+            "seed": 1,
+            "a_family": "poly",
+            "a_degree": 1,
+            "b_family": "poly",
+            "b_degree": 6,
+        },
+    ),
+    Preset(
+        "little_data",
+        "Too little data",
+        "fit",
+        "Eight points and a degree-7 polynomial: as many parameters as points, so the curve chases every one of them. Drag Training points up to 100 and watch the same model settle on the truth.",
+        {"truth": "sine", "n": 8, "noise": 0.2, "degree": 7},
+    ),
+    Preset(
+        "much_noise",
+        "Too much noise",
+        "fit",
+        "With noise this large the model cannot tell signal from noise, so it fits both. Lower the noise and the same degree-9 polynomial becomes a good fit.",
+        {"truth": "sine", "n": 30, "noise": 1.0, "degree": 9},
+    ),
+    Preset(
+        "powerful_model",
+        "Too powerful a model",
+        "fit",
+        "Fifteen degrees for twenty points: training error is tiny and validation error explodes. Step the degree down and find the bottom of the validation curve on the right.",
+        {"truth": "sine", "n": 20, "noise": 0.3, "degree": 15},
+    ),
+    Preset(
+        "validation_curve",
+        "Detecting overfitting: the validation curve",
+        "fit",
+        "A big network on twenty points. Training loss keeps falling while validation loss turns and rises: the epoch where they part is where overfitting starts.",
+        BIG_NET,
+    ),
+    Preset(
+        "early_stopping",
+        "Early stopping",
+        "fit",
+        "The same network, but training stops once validation loss has not improved for 200 epochs, and the best weights are restored. The shaded region shows what was thrown away.",
+        {**BIG_NET, "early_stopping": True, "patience": 200},
+    ),
+    Preset(
+        "dropout",
+        "Dropout to the rescue",
+        "compare",
+        "Two identical big networks on the same twenty points; B drops 30% of its hidden neurons at random while training. B cannot memorize the noise, and its validation error is lower.",
+        {
+            "n": 20,
+            "noise": 0.3,
+            "epochs": 2000,
+            "lr": 0.01,
+            "a_family": "mlp",
+            "a_width": 128,
+            "a_layers": 2,
+            "b_family": "mlp",
+            "b_width": 128,
+            "b_layers": 2,
+            "b_dropout": 0.3,
+        },
+    ),
+    Preset(
+        "l2",
+        "L2 to the rescue",
+        "compare",
+        "Two degree-15 polynomials on twenty points; B pays a small L2 penalty for large coefficients. The penalty irons out the wiggles and B's validation error drops by orders of magnitude.",
+        {
+            "truth": "sine",
+            "n": 20,
+            "noise": 0.3,
+            "a_family": "poly",
+            "a_degree": 15,
+            "b_family": "poly",
+            "b_degree": 15,
+            "b_ridge": 0.001,
+        },
+    ),
+]
+
+
+def preset(pid: str) -> Preset | None:
+    """The preset with this id, if any."""
+    return next((p for p in PRESETS if p.id == pid), None)
+
+
+def apply(p: Preset) -> None:
+    """Reset the preset's page to defaults, then set the preset's values (a callback)."""
+    for cls, prefix in PAGE_GROUPS[p.page]:
+        for name, (_, default) in cls.specs().items():
+            put(prefix + name, default)
+    for k, v in p.values.items():
+        put(k, v)
+    st.session_state["_lesson"] = p.id
+    st.session_state["_goto"] = p.page
+
+
+def from_url() -> None:
+    """Open a lesson named in the link (?lesson=id), once per session."""
+    pid = st.query_params.get("lesson")
+    if pid and not st.session_state.get("_lesson_url_done"):
+        st.session_state["_lesson_url_done"] = True
+        p = preset(pid)
+        if p is None:
+            st.session_state.setdefault("_notices", []).append(f"lesson: {pid[:40]} is not a lesson")
+        else:
+            apply(p)
+
+
+def banner(url_path: str) -> None:
+    """Show the active lesson's explanation on top of its page."""
+    p = preset(st.session_state.get("_lesson", ""))
+    if p is None or p.page != url_path:
+        return
+    c1, c2 = st.columns([12, 1])
+    c1.info(f"**{t(p.title)}.** {t(p.text)}", icon="🎓")
+    if c2.button("✕", key="close_lesson", help=t("Hide the lesson")):
+        st.session_state.pop("_lesson", None)
+        st.rerun()
+
+
+def lessons_page() -> None:
+    """A card per lesson, each one click away."""
+    st.title(t("Lessons"))
+    st.caption(t("Each lesson opens a page set up to show one idea. Read the two sentences, then move the sliders."))
+    cols = st.columns(2)
+    for i, p in enumerate(PRESETS):
+        with cols[i % 2].container(border=True):
+            st.markdown(f"**{t(p.title)}**")
+            st.write(t(p.text))
+            st.button(t("Open"), key=f"lesson_{p.id}", on_click=apply, args=(p,), type="primary")
