@@ -239,4 +239,6 @@ def _train_mlp(
             res.train_accuracy, res.val_accuracy = _accuracy(out, y), _accuracy(outv, yv)
     if res.stop_reason == "diverged":
         res.note = "Training diverged (the loss blew up): lower the learning rate. The best weights before it are kept."
+    elif res.stop_reason == "time budget":
+        res.note = "Training reached its time budget and stopped; the model so far is shown. Fewer epochs or a smaller network finish in time."
     return res

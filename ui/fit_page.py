@@ -22,6 +22,7 @@ from .widgets import load_url, show_notices, write_url
 GROUPS = [(DataSettings, ""), (ModelSettings, ""), (TrainSettings, "")]
 MAX_DEGREE_CURVE = 20
 FRAME_SECONDS = 0.15  # redraw at most ~7 times a second while training
+TIME_BUDGET = 8.0  # seconds: the worst allowed settings stop here, keeping what they have
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -140,7 +141,7 @@ def train_live(data, ds, ms, ts, ph_fit, ph_loss, ph_bar) -> FitResult:
         bar.progress(p.epoch / p.epochs, text=t("Training… epoch {e} of {n}", e=p.epoch, n=p.epochs))
         _draw(data, ms, ts, p, lab, ph_fit, ph_loss)
 
-    res = fit(data, ms, ts, device=ts.device, callback=frame, every=10, max_seconds=30.0)
+    res = fit(data, ms, ts, device=ts.device, callback=frame, every=10, max_seconds=TIME_BUDGET)
     ph_bar.empty()
     if len(cache) >= 8:
         cache.pop(next(iter(cache)))
