@@ -40,6 +40,11 @@ class Dataset:
         """Number of training points."""
         return len(self.y)
 
+    @property
+    def has_truth(self) -> bool:
+        """Whether a noiseless truth exists (not for uploaded points)."""
+        return self.task == "regression" and self.truth in TRUTHS
+
     def truth_fn(self, x: np.ndarray) -> np.ndarray:
         """The noiseless truth at x (regression only)."""
         return TRUTHS[self.truth](np.asarray(x, dtype=np.float64))

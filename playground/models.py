@@ -42,7 +42,11 @@ def lstsq_min_norm(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 def poly_coef(x: torch.Tensor, y: torch.Tensor, degree: int, ridge: float = 0.0) -> torch.Tensor:
     """Coefficients c minimizing mean (A c - y)^2 + ridge * |c[1:]|^2; x, y: (..., N) -> (..., d + 1)."""
-    a = legendre(x, degree)  # (..., N, D)
+    return solve_basis(legendre(x, degree), y, ridge)
+
+
+def solve_basis(a: torch.Tensor, y: torch.Tensor, ridge: float = 0.0) -> torch.Tensor:
+    """Least squares on a basis a (..., N, D), with the ridge penalty on all but the first column."""
     y = y.double()
     if ridge > 0:  # solve the augmented system [A/√N; √λ P] c = [y/√N; 0]; the constant is not penalized
         n, d = a.shape[-2], a.shape[-1]
@@ -81,7 +85,7 @@ def poly_errors(
     a, av = legendre(x, max_degree), legendre(xv, max_degree)  # (..., N, D), (..., M, D)
     tr, va = [], []
     for d in range(max_degree + 1):  # one (batched) solve per degree on the leading columns
-        c = poly_coef(x, y, d, ridge)  # (..., d+1)
+        c = solve_basis(a[..., : d + 1], y, ridge)  # (..., d+1)
         tr.append(((a[..., : d + 1] @ c.unsqueeze(-1)).squeeze(-1) - y).pow(2).mean(-1))
         va.append(((av[..., : d + 1] @ c.unsqueeze(-1)).squeeze(-1) - yv).pow(2).mean(-1))
     return torch.stack(tr, -1), torch.stack(va, -1)

@@ -14,7 +14,10 @@ def test_verdict_rules_on_numbers() -> None:
 
 def test_verdicts_of_the_lesson_fits() -> None:
     d = make_data(DataSettings(truth="sine", n=15, noise=0.2, seed=0))
-    kinds = {deg: verdict(*(lambda r: (r.train_metric, r.val_metric))(fit(d, ModelSettings(degree=deg))), 0.2).kind for deg in (0, 5, 14)}
+    kinds = {
+        deg: verdict(*(lambda r: (r.train_metric, r.val_metric))(fit(d, ModelSettings(degree=deg))), 0.2).kind
+        for deg in (0, 5, 14)
+    }
     assert kinds == {0: "underfit", 5: "good", 14: "overfit"}
 
 

@@ -15,8 +15,12 @@ def _new_sample() -> None:
     put("seed", (stored(DataSettings, "seed") + 1) % (2**31 - 1))
 
 
-def data_section(fields: tuple[str, ...] = ("truth", "n", "noise", "n_val", "x_mode")) -> DataSettings:
-    """Data widgets and the "new sample" button; returns the data settings."""
+def data_section(
+    fields: tuple[str, ...] = ("truth", "n", "noise", "n_val", "x_mode"), enabled: bool = True
+) -> DataSettings:
+    """Data widgets and the "new sample" button; returns the data settings (widgets hidden while an upload rules)."""
+    if not enabled:
+        return collect(DataSettings)
     st.sidebar.subheader(t("Data"))
     for name in fields:
         widget(DataSettings, name, container=st.sidebar)

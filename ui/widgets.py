@@ -102,7 +102,8 @@ def widget(cls: type[Settings], name: str, prefix: str = "", container: Any = No
     if isinstance(default, bool):
         v = c.toggle(lab, key=key, help=hlp)
     elif isinstance(default, str):
-        v = c.selectbox(lab, spec.choices, key=key, help=hlp, format_func=lambda s: t(CHOICE_NAMES.get(s, s)))
+        names = {o: t(CHOICE_NAMES.get(o, o)) for o in spec.choices or ()}  # format_func runs off the script thread
+        v = c.selectbox(lab, spec.choices, key=key, help=hlp, format_func=names.__getitem__)
     elif spec.log:
         opts = log_grid(spec.lo or 0.0, spec.hi or 1.0)
         st.session_state[key] = _snap(st.session_state[key], opts)

@@ -2,7 +2,7 @@
 
 import plotly.graph_objects as go
 
-from .common import MODEL, MODEL_B, TRAIN, VAL, presentation
+from .common import MODEL, MODEL_B, TRAIN, VAL, presentation, to_html
 from .fit import degree_figure, fit_figure, grid, loss_figure
 
 Figure = go.Figure
@@ -18,4 +18,5 @@ __all__ = [
     "grid",
     "loss_figure",
     "presentation",
+    "to_html",
 ]

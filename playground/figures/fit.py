@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..data import DOMAIN, Dataset
-from .common import MODEL, NOISE, TRAIN, TRAIN_MARKER, TRUTH, VAL, VAL_MARKER, layout
+from .common import MODEL, NOISE, TRAIN, TRAIN_MARKER, TRUTH, VAL, VAL_MARKER, hline, layout, vline, vrect
 
 Curve = tuple[str, np.ndarray, str]  # (name, y on the grid, colour)
 
@@ -42,13 +42,14 @@ def fit_figure(
     fig.add_scatter(
         x=data.x.numpy(), y=data.y.numpy(), mode="markers", name=t.get("train", "training points"), marker=TRAIN_MARKER
     )
-    fig.add_scatter(
-        x=xs,
-        y=data.truth_fn(xs),
-        mode="lines",
-        name=t.get("truth", "truth"),
-        line=dict(color=TRUTH, dash="dash", width=2),
-    )
+    if data.has_truth:  # uploaded points have none
+        fig.add_scatter(
+            x=xs,
+            y=data.truth_fn(xs),
+            mode="lines",
+            name=t.get("truth", "truth"),
+            line=dict(color=TRUTH, dash="dash", width=2),
+        )
     for name, ys, colour in curves:
         fig.add_scatter(x=xs, y=ys, mode="lines", name=name, line=dict(color=colour, width=3))
     # Fix the y range to the data: a wild interpolant should leave the frame, not squash the points.
@@ -87,8 +88,8 @@ def loss_figure(
     if best_epoch is not None and 0 <= best_epoch < len(va):
         end = max(len(tr) - 1, best_epoch)
         if end > best_epoch:
-            fig.add_vrect(x0=best_epoch, x1=end, fillcolor=VAL, opacity=0.12, line_width=0)
-        fig.add_vline(x=best_epoch, line=dict(color=VAL, width=1.5, dash="dash"))
+            vrect(fig, best_epoch, end, VAL)
+        vline(fig, best_epoch, VAL, "dash")
         fig.add_scatter(
             x=[best_epoch],
             y=[va[best_epoch]],
@@ -140,14 +141,9 @@ def degree_figure(
         name=t.get("best", "best degree"),
         marker=dict(symbol="star", size=15, color=VAL, line=dict(width=1, color="black")),
     )
-    fig.add_vline(x=current, line=dict(color=MODEL, width=2), annotation_text=t.get("current", "current"))
+    vline(fig, current, MODEL, text=t.get("current", "current"))
     if noise > 0:
-        fig.add_hline(
-            y=noise**2,
-            line=dict(color=NOISE, dash="dash"),
-            annotation_text=t.get("noise", "noise σ²"),
-            annotation_position="bottom left",
-        )
+        hline(fig, noise**2, NOISE, text=t.get("noise", "noise σ²"), log_y=True)
     fig.update_yaxes(type="log")
     return layout(fig, title, t.get("degree", "degree"), "MSE")
 

@@ -1,0 +1,108 @@
+"""Show the code and export: the current view as a PyTorch script, API lines, CSV, weights, HTML."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import streamlit as st
+
+from playground.data import Dataset
+from playground.figures import Figure, to_html
+from playground.io import UploadError, UploadInfo, data_csv, read_points_csv, state_dict_bytes
+from playground.train import FitResult
+
+from .i18n import t
+
+
+def code_expander(script: str, snippet: str, key: str) -> None:
+    """The current settings as a standalone PyTorch script and as three lines of the package's API."""
+    with st.expander(t("Show the code")):
+        st.caption(
+            t("The same numbers as this page, from a standalone PyTorch script with the training loop written out.")
+        )
+        tab1, tab2 = st.tabs([t("PyTorch script"), t("Package API")])
+        with tab1:
+            st.code(script, language="python")  # st.code has a copy button
+            st.download_button(
+                t("Download the script"),
+                script,
+                file_name="overfitting_playground.py",
+                mime="text/x-python",
+                key=f"dl_script_{key}",
+            )
+        with tab2:
+            st.code(snippet, language="python")
+            st.download_button(
+                t("Download the lines"),
+                snippet,
+                file_name="overfitting_api.py",
+                mime="text/x-python",
+                key=f"dl_api_{key}",
+            )
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A user's points that passed every check."""
+
+    data: Dataset
+    info: UploadInfo
+    digest: str
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _read(raw: bytes, task: str) -> tuple[Dataset, UploadInfo]:
+    return read_points_csv(raw, task)  # errors are raised, not cached
+
+
+def upload_section(task: str) -> Upload | None:
+    """An uploader for the user's own CSV; a bad file becomes a clear message, never a traceback."""
+    cols = "x,y" if task == "regression" else "x1,x2,label"
+    with st.sidebar.expander(t("Your own data (CSV)")):
+        f = st.file_uploader(
+            t("Upload a CSV"),
+            type=["csv", "txt"],
+            key=f"upload_{task}",
+            help=t(
+                "A header row with columns {cols}, then one point per row; an optional split column says train or val.",
+                cols=cols,
+            ),
+        )
+        if f is None:
+            return None
+        raw = f.getvalue()
+        try:
+            data, info = _read(raw, task)
+        except UploadError as e:
+            st.error(t(e.template, **e.params))
+            return None
+        st.success(t("Using your {n} points; the link cannot carry them.", n=info.rows))
+        for note in info.notes:
+            st.info(t(note.template, **note.params))
+    return Upload(data, info, hashlib.sha256(raw).hexdigest())
+
+
+def export_expander(data: Dataset, res: FitResult, figs: dict[str, Figure], history: str | None, key: str) -> None:
+    """Download the data, the loss history, the trained weights and the figures."""
+    with st.expander(t("Export")):
+        c = st.columns(4)
+        c[0].download_button(t("Data (CSV)"), data_csv(data), "data.csv", "text/csv", key=f"dl_data_{key}")
+        if history is not None:
+            c[1].download_button(t("Loss history (CSV)"), history, "history.csv", "text/csv", key=f"dl_hist_{key}")
+        c[2].download_button(
+            t("Trained weights (state_dict)"),
+            lambda: state_dict_bytes(res.model),
+            "model.pt",
+            "application/octet-stream",
+            key=f"dl_pt_{key}",
+            help=t("Load with torch.load(path, weights_only=True) into a network of the same shape."),
+        )
+        for i, (name, fig) in enumerate(figs.items()):
+            c[3].download_button(
+                t("Figure: {name} (HTML)", name=name),
+                lambda fig=fig: to_html(fig),
+                f"{name}.html",
+                "text/html",
+                key=f"dl_fig_{key}_{i}",
+            )
