@@ -78,6 +78,8 @@ def check(spec: Spec, default: Any, v: Any) -> str | None:
     if isinstance(default, tuple):
         if not isinstance(v, tuple) or any(c not in (spec.choices or ()) for c in v):
             return f"must be a subset of {', '.join(spec.choices or ())}"
+        if spec.lo is not None and len(v) < spec.lo:
+            return f"pick at least {spec.lo:g}"
         return None
     if isinstance(default, str):
         return None if v in (spec.choices or ()) else f"must be one of {', '.join(spec.choices or ())}"

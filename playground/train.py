@@ -61,6 +61,8 @@ class Progress:
     train_loss: list[float]
     val_loss: list[float]
     predict: Callable[[torch.Tensor | np.ndarray], np.ndarray]
+    train_acc: list[float] = field(default_factory=list)  # classification only
+    val_acc: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -209,7 +211,13 @@ def _train_mlp(
                 res.stop_reason = "early stop"
                 break
             tick = callback is not None and epoch > 0 and epoch % every == 0
-            if tick and callback(Progress(epoch, t.epochs, res.train_loss, res.val_loss, res.predict)) is False:
+            if (
+                tick
+                and callback(
+                    Progress(epoch, t.epochs, res.train_loss, res.val_loss, res.predict, res.train_acc, res.val_acc)
+                )
+                is False
+            ):
                 res.stop_reason = "stopped"
                 break
             if max_seconds is not None and time.perf_counter() - t0 > max_seconds:

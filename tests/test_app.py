@@ -135,3 +135,37 @@ def test_compare_lesson_shows_the_line_against_the_interpolating_polynomial() ->
     assert tr_b < 1e-6 < tr_a  # 7 parameters pass through all 5 training points...
     assert va_b > 3 * va_a  # ...and miss the validation points badly
     assert [w for w in at.warning if "Overfitting" in w.value]
+
+
+def test_shown_code_reproduces_the_pages_numbers(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    at = _app()
+    at.slider(key="degree").set_value(7).run()
+    script = at.code[0].value
+    f = tmp_path / "script.py"
+    f.write_text(script, encoding="utf-8")
+    out = subprocess.run([sys.executable, str(f)], capture_output=True, text=True, timeout=120, check=True).stdout
+    got = dict(line.split("=") for line in out.split() if "=" in line)
+    shown = {m.label: m.value for m in at.metric}
+    assert f"{float(got['train_mse']):.3g}" == shown["Train MSE"]
+    assert f"{float(got['val_mse']):.3g}" == shown["Validation MSE"]
+
+
+def test_export_offers_data_weights_and_figures() -> None:
+    at = _app()
+    labels = [b.label for b in at.get("download_button")]
+    assert "Data (CSV)" in labels and "Trained weights (state_dict)" in labels
+    assert sum("(HTML)" in lab for lab in labels) == 2
+
+
+def test_settings_survive_moving_between_pages() -> None:
+    at = _app()
+    at.slider(key="n").set_value(60).run()
+    at.slider(key="noise").set_value(0.8).run()
+    at.switch_page("views/compare.py").run()
+    _clean(at)
+    assert (at.slider(key="n").value, at.slider(key="noise").value) == (60, 0.8)
+    at.switch_page("views/fit.py").run()
+    assert (at.slider(key="n").value, at.slider(key="noise").value) == (60, 0.8)

@@ -1,14 +1,18 @@
-"""The Fit page: one model on noisy points, live, with its verdict."""
+"""The Fit page: one model on noisy points (generated or uploaded), live, with its verdict."""
 
 from __future__ import annotations
 
+import math
 import time
+from typing import Any
 
 import numpy as np
 import streamlit as st
 
-from playground.data import make_data
-from playground.figures import MODEL, degree_figure, fit_figure, grid, loss_figure
+from playground.codegen import api_snippet, torch_script
+from playground.data import Dataset, make_data
+from playground.figures import MODEL, Figure, degree_figure, fit_figure, grid, loss_figure
+from playground.io import history_csv
 from playground.models import poly_errors
 from playground.settings import DataSettings, ModelSettings, TrainSettings
 from playground.train import FitResult, Progress, fit
@@ -17,6 +21,7 @@ from playground.verdict import verdict
 from .common import chart, fmt_metric, guarded, verdict_box
 from .i18n import t
 from .sections import data_section, model_section, regularization_section, training_section
+from .share import code_expander, export_expander, upload_section
 from .widgets import load_url, show_notices, write_url
 
 GROUPS = [(DataSettings, ""), (ModelSettings, ""), (TrainSettings, "")]
@@ -26,9 +31,12 @@ TIME_BUDGET = 8.0  # seconds: the worst allowed settings stop here, keeping what
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def poly_view(ds: DataSettings, ms: ModelSettings) -> dict[str, np.ndarray | float]:
-    """Everything the page shows for a polynomial: curve, errors, errors of every degree."""
-    d = make_data(ds)
+def poly_view(ds: DataSettings, ms: ModelSettings, _data: Dataset | None = None, upload: str = "") -> dict[str, Any]:
+    """Everything the page shows for a polynomial: curve, errors, errors of every degree.
+
+    `upload` (a digest of the uploaded file) keys the cache when `_data` is the user's points.
+    """
+    d = _data if upload else make_data(ds)
     r = fit(d, ms)
     tr, va = poly_errors(d.x, d.y, d.x_val, d.y_val, max(MAX_DEGREE_CURVE, ms.degree), ms.ridge)
     return {
@@ -62,11 +70,22 @@ def _metrics(cols: list, tr: float, va: float, n_params: int, best: int | None) 
     cols[3].metric(t("Best epoch"), "—" if best is None else str(best))
 
 
+def _noise_and_scale(data: Dataset, ds: DataSettings, deg_va: np.ndarray) -> tuple[float, float]:
+    """The noise level and signal variance the verdict compares against.
+
+    Uploaded points have no known truth: the best polynomial's validation error stands in for σ².
+    """
+    if data.has_truth:
+        return ds.noise, float(np.var(data.truth_fn(grid())))
+    return math.sqrt(float(np.nanmin(deg_va))), float(np.var(data.y.numpy()))
+
+
 @guarded
 def page() -> None:
     """Draw the Fit page."""
     load_url(GROUPS)
-    ds = data_section()
+    up = upload_section("regression")
+    ds = data_section(enabled=up is None)
     ms = model_section()
     regularization_section(ms.family)
     ts = training_section() if ms.family == "mlp" else TrainSettings()
@@ -75,36 +94,46 @@ def page() -> None:
     st.title(t("Fit: watch a model overfit"))
     st.caption(t("Drag the sliders: fewer points, more noise or more capacity make the fitted curve chase the noise."))
     show_notices()
-    data = make_data(ds)
+    data, digest = (up.data, up.digest) if up else (make_data(ds), "")
     lab = labels()
-    scale = float(np.var(data.truth_fn(grid())))
     head = st.columns(4)
     box = st.empty()
     left, right = st.columns(2)
+    v = poly_view(ds, ms if ms.family == "poly" else ModelSettings(), data, digest)
+    noise, scale = _noise_and_scale(data, ds, v["deg_va"])
+    figs: dict[str, Figure] = {}
     if ms.family == "poly":
-        v = poly_view(ds, ms)
         _metrics(head, v["train"], v["val"], ms.degree + 1, None)
-        verdict_box(verdict(v["train"], v["val"], ds.noise, scale), box)
+        verdict_box(verdict(v["train"], v["val"], noise, scale), box)
         curve = (t("degree {d} fit", d=ms.degree), v["curve"], MODEL)
-        chart(fit_figure(data, [curve], title=t("Data and fitted curve"), labels=lab["pts"]), "fit", left)
-        fig = degree_figure(
-            v["deg_tr"], v["deg_va"], ms.degree, ds.noise, title=t("Error against degree"), labels=lab["deg"]
+        figs["fit"] = fit_figure(data, [curve], title=t("Data and fitted curve"), labels=lab["pts"])
+        figs["degree"] = degree_figure(
+            v["deg_tr"],
+            v["deg_va"],
+            ms.degree,
+            noise if data.has_truth else 0.0,
+            title=t("Error against degree"),
+            labels=lab["deg"],
         )
-        chart(fig, "degree", right)
-        return
+        chart(figs["fit"], "fit", left)
+        chart(figs["degree"], "degree", right)
+        res = fit(data, ms)  # closed form: instant; gives the exported weights
+    else:
+        res = train_live(data, (ds, digest), ms, ts, left.empty(), right.empty(), st.empty())
+        if res.note:
+            (st.error if res.stop_reason == "diverged" else st.info)(t(res.note))
+        _metrics(head, res.train_metric, res.val_metric, res.n_params, res.best_epoch)
+        verdict_box(verdict(res.train_metric, res.val_metric, noise, scale), box)
+        if res.stop_reason == "early stop":
+            msg = t("Stopped early at epoch {e}; the best weights (epoch {b}) are restored.")
+            st.caption(msg.format(e=len(res.val_loss) - 1, b=res.best_epoch))
+        figs = _draw(data, ts, res, lab, left, right, final=True)
+    if up is None:
+        code_expander(torch_script(ds, ms, ts), api_snippet(ds, ms, ts), "fit")
+    export_expander(data, res, figs, history_csv(res) if ms.family == "mlp" else None, "fit")
 
-    res = train_live(data, ds, ms, ts, left.empty(), right.empty(), st.empty())
-    if res.note:
-        (st.error if res.stop_reason == "diverged" else st.info)(t(res.note))
-    _metrics(head, res.train_metric, res.val_metric, res.n_params, res.best_epoch)
-    verdict_box(verdict(res.train_metric, res.val_metric, ds.noise, scale), box)
-    stop = {"early stop": t("Stopped early at epoch {e}; the best weights (epoch {b}) are restored.")}
-    if res.stop_reason in stop:
-        st.caption(stop[res.stop_reason].format(e=len(res.val_loss) - 1, b=res.best_epoch))
-    _draw(data, ms, ts, res, lab, left, right, final=True)
 
-
-def _draw(data, ms, ts, res: FitResult | Progress, lab, left, right, final: bool = False) -> None:
+def _draw(data, ts, res: FitResult | Progress, lab, left, right, final: bool = False) -> dict[str, Figure]:
     """Draw the fit and the loss curves (final frame keyed; live frames titled by epoch, so never equal)."""
     name = t("network ({p} parameters)", p=f"{getattr(res, 'n_params', 0):,}") if final else t("network")
     curve = (name, res.predict(grid()), MODEL)
@@ -121,12 +150,13 @@ def _draw(data, ms, ts, res: FitResult | Progress, lab, left, right, final: bool
     )
     chart(f1, "fit" if final else None, left)
     chart(f2, "loss" if final else None, right)
+    return {"fit": f1, "loss": f2}
 
 
-def train_live(data, ds, ms, ts, ph_fit, ph_loss, ph_bar) -> FitResult:
-    """Train (or reuse this session's earlier result), redrawing every few epochs."""
+def train_live(data, key, ms, ts, ph_fit, ph_loss, ph_bar) -> FitResult:
+    """Train (or reuse this session's earlier result for the same settings), redrawing every few epochs."""
     cache = st.session_state.setdefault("_fits", {})
-    key = (ds, ms, ts)
+    key = (key, ms, ts)
     if key in cache:
         return cache[key]
     lab = labels()
@@ -139,7 +169,7 @@ def train_live(data, ds, ms, ts, ph_fit, ph_loss, ph_bar) -> FitResult:
             return
         last[0] = now
         bar.progress(p.epoch / p.epochs, text=t("Training… epoch {e} of {n}", e=p.epoch, n=p.epochs))
-        _draw(data, ms, ts, p, lab, ph_fit, ph_loss)
+        _draw(data, ts, p, lab, ph_fit, ph_loss)
 
     res = fit(data, ms, ts, device=ts.device, callback=frame, every=10, max_seconds=TIME_BUDGET)
     ph_bar.empty()

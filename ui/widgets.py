@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from playground.settings import Settings, fmt, log_grid, parse, to_raw
+from playground.settings import Settings, check, fmt, log_grid, parse, to_raw
 
 from .i18n import t
 
@@ -49,11 +49,14 @@ def _store(key: str) -> str:
 
 def stored(cls: type[S], name: str, prefix: str = "") -> Any:
     """The current value of one setting in this session (default if never set)."""
-    _spec, default = cls.specs()[name]
+    spec, default = cls.specs()[name]
     key = prefix + name
-    if key in st.session_state:  # a widget's new value is there before the widget draws
-        return st.session_state[key]
-    return st.session_state.get(_store(key), default)
+    v = st.session_state.get(key, st.session_state.get(_store(key), default))  # a widget's new value comes first
+    if isinstance(default, tuple):
+        v = tuple(o for o in spec.choices or () if o in v)  # multiselect holds a list, in click order
+    if check(spec, default, v) is not None:  # e.g. an emptied multiselect: keep the last valid value
+        v = st.session_state.get(_store(key), default)
+    return v
 
 
 def put(key: str, value: Any) -> None:
@@ -95,12 +98,19 @@ def widget(cls: type[Settings], name: str, prefix: str = "", container: Any = No
     store = _store(key)
     if store not in st.session_state:
         st.session_state[store] = default
-    if key not in st.session_state:  # the widget was not drawn last run: restore it
-        st.session_state[key] = st.session_state[store]
+    # Re-own the value every run: a keyed widget last drawn by another page would fall back to its default.
+    st.session_state[key] = st.session_state[key] if key in st.session_state else st.session_state[store]
     c = container or st
     lab, hlp = t(label or spec.label), t(spec.help)
     if isinstance(default, bool):
         v = c.toggle(lab, key=key, help=hlp)
+    elif isinstance(default, tuple):  # a subset of the choices; the widget holds a list
+        st.session_state[key] = list(st.session_state[key])
+        names = {o: t(CHOICE_NAMES.get(o, o)) for o in spec.choices or ()}
+        picked = c.multiselect(lab, spec.choices, key=key, help=hlp, format_func=names.__getitem__)
+        v = stored(cls, name, prefix)
+        if len(picked) < (spec.lo or 0):
+            c.warning(t("{label}: pick at least one; keeping the last choice.", label=lab))
     elif isinstance(default, str):
         names = {o: t(CHOICE_NAMES.get(o, o)) for o in spec.choices or ()}  # format_func runs off the script thread
         v = c.selectbox(lab, spec.choices, key=key, help=hlp, format_func=names.__getitem__)

@@ -1,0 +1,514 @@
+"""Many MLPs trained at once: K models as batched tensors, a hand-written backward, one fused update per step.
+
+Each model trains as `train.fit` would train it alone (same init, loss, optimizer, early stopping and divergence
+rules), but a step for all K models costs about as many torch calls as a step for one: for small models the
+per-call overhead, not arithmetic, is the limit (see performance.md).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .device import pick_device
+from .models import MLP, mlp_params
+from .settings import ModelSettings, TrainSettings
+from .train import DIVERGED
+
+aten = torch.ops.aten
+RUNNING, EARLY, DIVERGING = 0, 1, 2  # per-model status codes
+HOST_RULES = True  # on the CPU, run the stop rules through numpy (tests turn this off to check the device code)
+BETAS, EPS, MOMENTUM = (0.9, 0.999), 1e-8, 0.9  # torch.optim's defaults, and the momentum `fit` uses
+
+
+def _tanh(z: torch.Tensor) -> torch.Tensor:
+    """tanh in place (backward needs only the output); on the CPU through numpy, 4-10x faster than torch 2.13 here."""
+    if z.device.type == "cpu" and z.is_contiguous():
+        np.tanh(z.numpy(), out=z.numpy())
+        return z
+    return z.tanh_()
+
+
+# activation -> (forward, backward(grad, z, a) -> grad wrt z); the backward ops are those autograd uses
+ACTS: dict[str, tuple[Callable, Callable]] = {
+    "tanh": (_tanh, lambda g, z, a: aten.tanh_backward(g, a)),
+    "sigmoid": (torch.sigmoid, lambda g, z, a: aten.sigmoid_backward(g, a)),
+    "relu": (torch.relu, lambda g, z, a: aten.threshold_backward(g, z, 0)),
+    "gelu": (F.gelu, lambda g, z, a: aten.gelu_backward(g, z)),
+}
+
+
+def _draw(sizes: Sequence[int], seed: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """The (weight (out, in), bias (out,)) pairs `MLP.reset` draws from `seed`, in its order and dtype."""
+    g = torch.Generator().manual_seed(seed)
+    out = []
+    for a, b in itertools.pairwise(sizes):
+        r = 1.0 / math.sqrt(a)
+        out.append((torch.empty(b, a).uniform_(-r, r, generator=g), torch.empty(b).uniform_(-r, r, generator=g)))
+    return out
+
+
+def _to_rows(m: torch.Tensor, q: int, c: int) -> torch.Tensor:
+    """Model-space (a, w) -> row blocks (q, a, c): the w units spread over q rows of c, zero-padded."""
+    a, w = m.shape
+    return F.pad(m, (0, q * c - w)).view(a, q, c).permute(1, 0, 2)
+
+
+def _from_rows(t: torch.Tensor, w: int) -> torch.Tensor:
+    """Row blocks (q, a, c) -> model-space (a, w)."""
+    return t.permute(1, 0, 2).reshape(t.shape[1], -1)[:, :w]
+
+
+class _Net:
+    """K MLPs of one depth in one flat parameter tensor; model k owns rows r0[k] : r0[k] + q[k] of each block.
+
+    With one hidden layer a model's hidden units may be split into rows ("chunks") of c units, so that models of
+    very different widths pack without padding all to the widest; the output then sums each model's rows.
+    Otherwise each model is one row padded to the widest. Padded units have zero weights that stay zero.
+    """
+
+    def __init__(self, d: int, widths: list[int], hidden: int, act: str, seeds: list[int], chunk: int, dev, dtype):
+        self.K, self.d, self.L, self.widths, self.act = len(widths), d, hidden, widths, act
+        K, c = self.K, chunk if hidden == 1 else max(widths)
+        self.c, self.q = c, [-(-w // c) for w in widths] if hidden else [1] * K
+        self.r0, B = [0, *itertools.accumulate(self.q)][:-1], sum(self.q)
+        self.row_model = torch.repeat_interleave(torch.arange(K), torch.tensor(self.q)).to(dev)  # (B,)
+        self.chunked = B != K
+        # per hidden layer one (B, in + 1, c) block: weights (in, c) and the bias as the last row, so that the
+        # first layer's weight and bias gradients are one bmm with [x, 1]; then the output's w (B, 1, c), b (K, 1, 1)
+        shapes = [(B, (d if i == 0 else c) + 1, c) for i in range(hidden)] + [(B, 1, c if hidden else d), (K, 1, 1)]
+        sizes = [math.prod(s) for s in shapes]
+        self.theta = torch.zeros(sum(sizes), device=dev, dtype=dtype)
+        self.grad = torch.zeros_like(self.theta)
+        self.P = [t.view(s) for t, s in zip(self.theta.split(sizes), shapes, strict=True)]
+        self.G = [t.view(s) for t, s in zip(self.grad.split(sizes), shapes, strict=True)]
+        self.W = [(a[:, :-1], a[:, -1:]) for a in self.P[:-2]]  # (weights (B, in, c), bias (B, 1, c)) views
+        self.GW = [(a[:, :-1], a[:, -1:]) for a in self.G[:-2]]
+        self.wo, self.bo, self.gbo = self.P[-2], self.P[-1].view(K, 1), self.G[-1].view(K, 1)
+        self.wo_col = self.wo.transpose(1, 2)  # (B, c, 1)
+        # parameter -> model, to turn per-model masks (K,) into per-parameter masks (P,)
+        owners = [self.row_model.repeat_interleave(n // s[0]) for n, s in zip(sizes[:-1], shapes[:-1], strict=True)]
+        self.pmodel = torch.cat([*owners, torch.arange(K, device=dev)])
+        self.umask = None  # sigmoid(0) = 0.5, not 0: padded units must be masked out explicitly
+        if act == "sigmoid" and hidden and B * c != sum(widths):
+            self.umask = torch.zeros(B, 1, c, device=dev, dtype=dtype)
+            for k, w in enumerate(widths):
+                self.umask[self.r0[k] : self.r0[k] + self.q[k]] = _to_rows(torch.ones(1, w), self.q[k], c)
+        for k, s in enumerate(seeds):
+            self.put(k, _draw([d, *[widths[k]] * hidden, 1], s))
+
+    def _slots(self, k: int) -> list[tuple[Callable[[], torch.Tensor], Callable[[torch.Tensor], None]]]:
+        """(get, set) of model k's weight (out, in) and bias (1, out) of each layer, in MLP order."""
+        rows, q, c, w, P = slice(self.r0[k], self.r0[k] + self.q[k]), self.q[k], self.c, self.widths[k], self.P
+
+        def blocked(t: torch.Tensor) -> tuple[Callable, Callable]:  # (B, a, c), units last <-> (a, w)
+            return (lambda: _from_rows(t[rows], w)), (lambda m: t[rows].copy_(_to_rows(m, q, c)))
+
+        def square(t: torch.Tensor, a: int, b: int) -> tuple[Callable, Callable]:  # one padded row per model
+            return (lambda: t[k, :a, :b]), (lambda m: t[k, :a, :b].copy_(m))
+
+        def tr(s: tuple[Callable, Callable]) -> tuple[Callable, Callable]:  # hidden weights are stored (in, out)
+            return (lambda: s[0]().T), (lambda m: s[1](m.T))
+
+        if self.L == 0:
+            return [square(P[0], 1, self.d), square(P[1], 1, 1)]
+        out = [tr(blocked(self.W[0][0])), blocked(self.W[0][1])]
+        for W, b in self.W[1:]:
+            out += [tr(square(W, w, w)), blocked(b)]
+        return [*out, blocked(P[-2]), square(P[-1], 1, 1)]
+
+    def put(self, k: int, layers: list[tuple[torch.Tensor, torch.Tensor]]) -> None:
+        """Write model k's (weight (out, in), bias (out,)) pairs."""
+        s = self._slots(k)
+        for sw, sb, (wt, b) in zip(s[::2], s[1::2], layers, strict=True):
+            sw[1](wt.to(self.theta))
+            sb[1](b.view(1, -1).to(self.theta))
+
+    def get(self, k: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """Model k's (weight (out, in), bias (out,)) pairs, as copies."""
+        s = self._slots(k)
+        return [(w[0]().clone(), b[0]().reshape(-1).clone()) for w, b in zip(s[::2], s[1::2], strict=True)]
+
+    def rows(self, x: torch.Tensor) -> torch.Tensor:
+        """Inputs per model (1 or K, n, d) -> per row (B, n, d)."""
+        x = x.expand(self.K, -1, -1)
+        return x.index_select(0, self.row_model) if self.chunked else x.contiguous()
+
+    def forward(self, x: torch.Tensor, masks: list[torch.Tensor] | None = None) -> tuple[torch.Tensor, list]:
+        """Rows of inputs (B, n, d) -> outputs (K, n) and what backward needs; masks: scaled dropout (B, n, c)."""
+        f, cache, h = ACTS[self.act][0], [], x
+        for i, (W, b) in enumerate(self.W):
+            z = torch.addcmul(b, h, W) if h.shape[-1] == 1 else torch.baddbmm(b, h, W)  # (B, n, c); d=1: broadcast
+            a = f(z) if self.umask is None else f(z) * self.umask
+            cache.append((h, z, a))
+            h = a if masks is None else a * masks[i]
+        cache.append(h)
+        if len(h) <= 4 and not self.chunked:  # a few models: bmm is one call
+            return torch.baddbmm(self.P[-1], h, self.wo_col).view(len(h), -1), cache  # (K, n)
+        # Many rows: a bmm of matrix-vector products makes one BLAS call per row on the CPU: multiply and sum.
+        part = (h * self.wo).sum(-1)  # (B, n): each row's share of its model's output
+        if not self.chunked:
+            return part.add_(self.bo), cache  # (K, n)
+        # index_add, not a 0/1 matrix product: a diverged model's inf/NaN must not leak into the others
+        return self.bo.repeat(1, x.shape[1]).index_add_(0, self.row_model, part), cache
+
+    def backward(self, dout: torch.Tensor, cache: list, masks: list | None = None, x1t: torch.Tensor | None = None):
+        """Gradient of sum_k loss_k into self.grad, from dout = d loss_k / d out_k (K, n) on the first n points.
+
+        x1t: the inputs with a column of ones, transposed (B, d + 1, n), when the caller has them ready.
+        """
+        back, G, n = ACTS[self.act][1], self.G, dout.shape[1]
+        torch.sum(dout, 1, keepdim=True, out=self.gbo)
+        drow = dout.index_select(0, self.row_model) if self.chunked else dout  # (B, n)
+        torch.bmm(drow.unsqueeze(1), cache[-1][:, :n], out=G[-2])  # (B, 1, c); fast, unlike (c, n) @ (n, 1)
+        if self.L == 0:
+            return
+        dh = drow.unsqueeze(-1) * self.wo  # (B, n, c)
+        for i in reversed(range(self.L)):
+            h, z, a = cache[i]
+            if masks is not None:
+                dh = dh * masks[i]
+            dz = back(dh, z[:, :n], a[:, :n])
+            if i == 0 and x1t is not None:
+                torch.bmm(x1t, dz, out=G[0])  # weights and bias at once
+            else:
+                torch.bmm(h[:, :n].transpose(1, 2), dz, out=self.GW[i][0])
+                torch.sum(dz, 1, keepdim=True, out=self.GW[i][1])
+            if i:
+                dh = torch.bmm(dz, self.W[i][0].transpose(1, 2))
+
+
+class _Optimizer:
+    """Adam, SGD or SGD with momentum on the flat tensor, as torch.optim computes them (coupled weight decay)."""
+
+    def __init__(self, name: str, lr: float, wd: float, theta: torch.Tensor, graph_steps: int = 0):
+        self.name, self.lr, self.wd, self.n = name, lr, wd, 0
+        self.state = [torch.zeros_like(theta) for _ in range({"sgd": 0, "momentum": 1, "adam": 2}[name])]
+        self.frozen = theta.device.type != "cpu"  # on the CPU the mask is applied once some model stopped
+        self.table = None  # in a CUDA graph a Python step count would be frozen: index a table by the epoch
+        if graph_steps:
+            t = torch.arange(1, graph_steps + 2, dtype=torch.float64)
+            bc1, bc2 = 1 - BETAS[0] ** t, 1 - BETAS[1] ** t
+            self.table = torch.stack([bc2.sqrt(), -bc1 / lr], 1).to(theta)  # (E+1, 2) per step
+
+    def step(self, p: torch.Tensor, g: torch.Tensor, frozen: torch.Tensor, ep: torch.Tensor | None = None) -> None:
+        """One update of all parameters not frozen; the gradient buffer g is scratch."""
+        if self.wd:
+            g.add_(p, alpha=self.wd)
+        if self.frozen:  # stopped models: a zero gradient on zeroed state leaves them exactly still
+            g.masked_fill_(frozen, 0.0)
+        if self.name == "sgd":
+            p.add_(g, alpha=-self.lr)
+        elif self.name == "momentum":
+            self.state[0].mul_(MOMENTUM).add_(g)
+            p.add_(self.state[0], alpha=-self.lr)
+        else:
+            m, v = self.state
+            m.lerp_(g, 1 - BETAS[0])
+            v.mul_(BETAS[1]).addcmul_(g, g, value=1 - BETAS[1])
+            if self.table is None:
+                self.n += 1
+                bc1, bc2 = 1 - BETAS[0] ** self.n, math.sqrt(1 - BETAS[1] ** self.n)
+                # torch's m / (sqrt(v) / bc2 + eps), with bc2 moved onto the scalars: one (P,) op less
+                p.addcdiv_(m, v.sqrt().add_(EPS * bc2), value=-self.lr * bc2 / bc1)
+            else:  # step ep + 1, with the table's row [sqrt(bc2), -bc1 / lr]
+                bc2, s = self.table.index_select(0, ep).view(2)
+                p.addcdiv_(m, v.sqrt().div_(bc2).add_(EPS).mul_(s))
+
+
+def _put(dst, src, mask) -> None:
+    """dst[mask] = src in place: numpy arrays (cheap calls on the CPU) or tensors (no host sync, capturable)."""
+    if isinstance(dst, np.ndarray):
+        np.copyto(dst, src, where=mask)
+    elif isinstance(src, torch.Tensor):
+        torch.where(mask, src, dst, out=dst)
+    else:
+        dst.masked_fill_(mask, src)
+
+
+def _dloss(r: torch.Tensor, y: torch.Tensor, cls: bool) -> torch.Tensor:
+    """d loss_k / d out_k (K, n) from the residual out - y (regression) or the logits, as autograd has it."""
+    return (torch.sigmoid(r) - y).mul_(1.0 / r.shape[1]) if cls else r.mul(2.0 / r.shape[1])
+
+
+def _prep(x, y, k: int, dev, dtype) -> tuple[torch.Tensor, torch.Tensor]:
+    """Inputs (K, N, d) | (N, d) | (K, N) | (N,) and targets (K, N) | (N,) -> (1 or K, N, d), (1 or K, N)."""
+    x, y = (torch.as_tensor(np.asarray(t) if not isinstance(t, torch.Tensor) else t) for t in (x, y))
+    x, y = x.to(dev, dtype), y.to(dev, dtype)
+    if x.ndim == 1:
+        x = x.view(1, -1, 1)
+    elif x.ndim == 2:  # (K, N) of 1-D inputs when shaped like 2-D targets, else (N, d) shared by all
+        x = x.unsqueeze(-1) if x.shape == y.shape else x.unsqueeze(0)
+    y = y.view(1, -1) if y.ndim == 1 else y
+    n = y.shape[1]
+    if x.shape[1] != n or x.shape[0] not in (1, k) or y.shape[0] not in (1, k):
+        raise ValueError(f"inputs {tuple(x.shape)} and targets {tuple(y.shape)} do not fit {k} models")
+    return x, y
+
+
+def _chunk(widths: list[int]) -> int:
+    """Units per row for one hidden layer: the common width, else the size that wastes least."""
+    if len(set(widths)) == 1:
+        return widths[0]
+    # A row costs about as much as 16 padded units (measured on the 2..256 sweep): balance rows against padding.
+    cands = [c for c in (8, 16, 32, 64, 128, max(widths)) if c <= max(widths)]
+    return min(cands, key=lambda c: sum(-(-w // c) * (c + 16) for w in widths))
+
+
+@dataclass
+class ManyResult:
+    """K trained models: per-epoch histories (K, E+1), final metrics (K,), and the weights."""
+
+    train_loss: np.ndarray  # (K, E+1), epoch 0 = initial weights, NaN after a model stopped
+    val_loss: np.ndarray
+    best_epoch: np.ndarray  # (K,) int
+    stop_reason: list[str]  # finished, early stop, diverged, time budget, stopped
+    n_params: np.ndarray  # (K,) int
+    train_metric: np.ndarray  # (K,) final loss on the kept weights
+    val_metric: np.ndarray
+    train_acc: np.ndarray | None = None  # (K, E+1), classification only
+    val_acc: np.ndarray | None = None
+    train_accuracy: np.ndarray | None = None  # (K,), classification only
+    val_accuracy: np.ndarray | None = None
+    device: str = "cpu"
+    net: _Net | None = field(default=None, repr=False)
+    model: ModelSettings | None = field(default=None, repr=False)
+
+    def predict(self, x: torch.Tensor | np.ndarray) -> np.ndarray:
+        """Outputs (logits for classification) of every model at x (P, d) or (K, P, d); 1-D: (P,) or (K, P) -> (K, P)."""
+        net = self.net
+        x = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x).to(net.theta)
+        if x.ndim == 1 or (x.ndim == 2 and x.shape[-1] != net.d):
+            x = x.unsqueeze(-1)
+        x = x.unsqueeze(0) if x.ndim == 2 else x
+        with torch.no_grad():
+            return net.forward(net.rows(x))[0].double().cpu().numpy()
+
+    def module(self, k: int) -> MLP:
+        """Model k as the single-model `MLP` with identical weights (in the run's dtype, on the CPU, eval mode)."""
+        net, m = self.net, self.model
+        mlp = MLP(net.d, (net.widths[k],) * net.L, m.activation, m.dropout if net.L else 0.0, 1)
+        mlp = mlp.to(net.theta.dtype).eval()
+        with torch.no_grad():
+            lins = [x for x in mlp.net if isinstance(x, torch.nn.Linear)]
+            for lin, (w, b) in zip(lins, net.get(k), strict=True):
+                lin.weight.copy_(w)
+                lin.bias.copy_(b)
+        return mlp
+
+
+def train_many(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    x_val: torch.Tensor,
+    y_val: torch.Tensor,
+    widths: Sequence[int],
+    model: ModelSettings,
+    train: TrainSettings,
+    *,
+    task: str = "regression",
+    seeds: Sequence[int] | None = None,
+    device: str = "auto",
+    dtype: torch.dtype = torch.float32,
+    hidden_layers: int | None = None,
+    callback: Callable[[int], bool | None] | None = None,
+    every: int = 50,
+    max_seconds: float | None = None,
+    dropout_masks: Callable[[tuple[int, ...]], torch.Tensor] | None = None,
+    cuda_graph: bool = True,
+) -> ManyResult:
+    """Train K MLPs (hidden width widths[k], init seed seeds[k]) at once, each as `fit` trains one.
+
+    x, y: (K, N, d), (K, N) per model, or (N, d), (N,) shared; 1-D inputs may drop d. `callback(epoch)` runs
+    every `every` epochs and may return False to stop all. `dropout_masks(shape)` (for tests) returns the 0/1
+    keep masks (K, n, width) of each hidden layer and step; by default they come from one generator seeded with
+    seeds[0], so they differ from `fit`'s. On CUDA a full-batch run without dropout replays CUDA graphs.
+    """
+    dev, _ = pick_device(device)
+    widths, K = [int(w) for w in widths], len(widths)
+    L = model.layers if hidden_layers is None else hidden_layers
+    seeds = [train.init_seed + k for k in range(K)] if seeds is None else [int(s) for s in seeds]
+    cls, E, cpu = task == "classification", train.epochs, dev.type == "cpu"
+    with torch.no_grad():
+        x, y = _prep(x, y, K, dev, dtype)
+        xv, yv = _prep(x_val, y_val, K, dev, dtype)
+        n, d, p = x.shape[1], x.shape[2], model.dropout if L else 0.0
+        bs = n if train.batch_size == 0 else min(train.batch_size, n)
+        fused = bs == n and p == 0  # as in fit: the training forward doubles as the training-loss measurement
+        net = _Net(d, widths, L, model.activation, seeds, _chunk(widths) if p == 0 else max(widths), dev, dtype)
+        graph = cuda_graph and fused and dev.type == "cuda"
+        opt = _Optimizer(train.optimizer, train.lr, train.weight_decay, net.theta, E if graph else 0)
+        xall = torch.cat([net.rows(x), net.rows(xv)], 1)  # (B, N+M, d): one forward measures train and val
+        yall = torch.cat([y.expand(K, -1), yv.expand(K, -1)], 1)  # (K, N+M)
+        mean = torch.zeros(xall.shape[1], 2, device=dev, dtype=dtype)  # (N+M, 2): train and val means as a product
+        mean[:n, 0], mean[n:, 1] = 1 / n, 1 / xv.shape[1]
+        x1t = torch.cat([xall[:, :n], torch.ones_like(xall[:, :n, :1])], 2).transpose(1, 2).contiguous() if L else None
+
+        hist = torch.full((E + 1, len(yall) * (2 if cls else 1), 2), math.nan, device=dev, dtype=dtype)
+        cur = torch.empty(hist.shape[1:], device=dev, dtype=dtype)  # this epoch's [loss, acc] x (train, val) rows
+        best_val = torch.full((K,), math.inf, device=dev, dtype=dtype)  # -inf once stopped: never improves again
+        best_ep, status = (torch.zeros(K, device=dev, dtype=torch.long) for _ in range(2))
+        last = torch.full((K,), E, device=dev, dtype=torch.long)  # the last epoch each model recorded
+        active = torch.ones(K, device=dev, dtype=torch.bool)
+        frozen = torch.zeros_like(net.theta, dtype=torch.bool)  # (P,) parameters of stopped models
+        best, ep = net.theta.clone(), torch.zeros(1, device=dev, dtype=torch.long)
+        bound = torch.tensor([DIVERGED, math.inf], device=dev, dtype=dtype)
+        state = [net.theta, *opt.state, hist, best_val, best_ep, status, last, active, frozen, best, ep]
+        fwd: list = []  # the forward of the current epoch (fused mode), which step() differentiates
+        alive = [True]  # on the CPU the host knows when the last model stops; elsewhere it asks now and then
+        # The stop rules below run on numpy views on the CPU (a numpy call costs a quarter of a torch call there),
+        # else on the tensors themselves, never waiting for the device (so that a CUDA graph can hold them).
+        host = cpu and HOST_RULES
+        v = (lambda t: t.numpy()) if host else (lambda t: t)
+        all_ = [hist, cur, best_val, best_ep, status, last, active, frozen, best, net.theta, bound, net.pmodel]
+        hist_, cur_, best_val_, best_ep_, status_, last_, active_, frozen_, best_, theta_, bound_, pm = map(v, all_)
+        opt_state, vl = [v(t) for t in opt.state], cur_[:K, 1]
+        spread = (lambda m: m[pm]) if host else (lambda m: m.index_select(0, pm))  # per model (K,) -> (P,)
+
+        def evaluate(out: torch.Tensor) -> torch.Tensor:
+            """Train/val loss (and accuracy) of outputs (K, N+M) into cur; returns the residual (or the logits)."""
+            if cls:
+                hit = ((out > 0).to(dtype) == yall).to(dtype)
+                bce = F.binary_cross_entropy_with_logits(out, yall, reduction="none")
+                torch.mm(torch.cat([bce, hit]), mean, out=cur)
+                return out
+            r = out - yall
+            torch.mm(r.square(), mean, out=cur)
+            return r
+
+        def rules(e) -> None:
+            """fit's per-model rules after measuring epoch e (an int on the host, else the device tensor ep)."""
+            if host:
+                hist_[e] = cur_
+            else:
+                hist.index_copy_(0, e, cur.unsqueeze(0))  # stopped models are blanked at the end, from `last`
+            ok = (cur_[:K] <= bound_).all(1)  # diverged: a loss not finite (NaN compares false) or train loss > 1e8
+            imp = ok & (vl < best_val_)
+            _put(best_val_, vl, imp)
+            _put(best_ep_, e, imp)
+            _put(best_, theta_, True if host and imp.all() else imp if K == 1 else spread(imp))
+            if host and not train.early_stopping and ok.all():  # the rest is rare: skip it
+                return
+            stop = div = active_ > ok  # running and not ok
+            if train.early_stopping:
+                es = ok & active_ & (e - best_ep_ >= train.patience) & (e < E)
+                stop = div | es
+                _put(status_, EARLY, es)
+            if host and not stop.any():
+                return
+            opt.frozen = True
+            _put(status_, DIVERGING, div)
+            _put(active_, False, stop)
+            _put(best_val_, -math.inf, stop)
+            _put(last_, e, stop)
+            sp = spread(stop)
+            _put(theta_, best_, sp)  # a stopped model keeps its best weights, frozen
+            for s in opt_state:
+                _put(s, 0.0, sp)
+            _put(frozen_, True, sp)
+            alive[0] = not host or bool(active_.any())
+
+        def measure() -> None:
+            """Losses at the current weights (eval mode), then (off the host) the rules."""
+            out, cache = net.forward(xall)
+            fwd[:] = [evaluate(out), cache]
+            if not host:
+                rules(ep)
+
+        gens = [torch.Generator().manual_seed(s + 1) for s in seeds]  # batch order per model, as fit: seed + 1
+        mask_gen = torch.Generator(device=dev).manual_seed(seeds[0]) if p and dropout_masks is None else None
+
+        def masks(b: int) -> list[torch.Tensor] | None:
+            """Scaled dropout masks (K, b, c) for each hidden layer, as nn.Dropout: input * (keep / (1 - p))."""
+            if not p:
+                return None
+            draw = dropout_masks or (lambda s: torch.empty(s, device=dev).bernoulli_(1 - p, generator=mask_gen))
+            return [draw((K, b, net.c)).to(dev, dtype).div(1 - p) for _ in range(L)]
+
+        def step() -> None:
+            """One epoch of training steps."""
+            if fused:
+                r, cache = fwd
+                net.backward(_dloss(r[:, :n], y, cls), cache, x1t=x1t)
+                opt.step(net.theta, net.grad, frozen, ep)
+            else:
+                perm = torch.stack([torch.randperm(n, generator=g) for g in gens]).to(dev)  # (K, N)
+                for idx in perm.split(bs, dim=1):  # (K, b)
+                    xb = x[0][idx] if len(x) == 1 else x.gather(1, idx.unsqueeze(-1).expand(-1, -1, d))
+                    yb = y[0][idx] if len(y) == 1 else y.gather(1, idx)
+                    ms = masks(idx.shape[1])
+                    out, cache = net.forward(net.rows(xb), ms)
+                    net.backward(_dloss(out if cls else out - yb, yb, cls), cache, ms)
+                    opt.step(net.theta, net.grad, frozen)
+            if not host:
+                ep.add_(1)
+
+        run_a, run_b = _graphed([measure, step], state) if graph else (measure, step)
+        t0, end, check = time.perf_counter(), "finished", 1 if cpu else 25
+        for epoch in range(E + 1):
+            run_a()
+            if host:
+                rules(epoch)
+            if epoch == E:
+                break
+            tick = callback is not None and epoch > 0 and epoch % every == 0
+            if tick or epoch % check == 0:  # a host sync: every epoch on the CPU, where it costs nothing
+                if not (alive[0] if host else active.any()):
+                    break
+                if tick and callback(epoch) is False:
+                    end = "stopped"
+                    break
+                if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
+                    end = "time budget"
+                    break
+            run_b()
+
+        last.clamp_(max=epoch)  # models still running recorded up to the last epoch measured
+        blank = torch.arange(E + 1, device=dev).view(-1, 1) > last  # (E+1, K)
+        hist.masked_fill_(blank.repeat(1, len(cur) // K).unsqueeze(-1), math.nan)
+        h = hist.double().cpu().numpy().reshape(E + 1, -1, K, 2).transpose(1, 3, 2, 0).reshape(-1, K, E + 1)
+        evaluate(net.forward(xall)[0])
+        final = cur.double().cpu().numpy()
+        res = ManyResult(
+            *h[:2],
+            best_epoch=best_ep.cpu().numpy(),
+            stop_reason=[("", "early stop", "diverged")[c] or end for c in status.tolist()],
+            n_params=np.array([mlp_params(d, (w,) * L) for w in widths]),
+            train_metric=final[:K, 0],
+            val_metric=final[:K, 1],
+            device=dev.type,
+            net=net,
+            model=model,
+        )
+        if cls:
+            res.train_acc, res.val_acc, res.train_accuracy, res.val_accuracy = *h[2:], *final[K:].T
+    return res
+
+
+def _graphed(fns: list[Callable[[], None]], state: list[torch.Tensor]) -> list[Callable[[], None]]:
+    """Each fn captured in a CUDA graph (one shared pool), after an eager warm-up whose effects are undone."""
+    saved = [t.clone() for t in state]
+    side = torch.cuda.Stream()
+    side.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(side):  # warm up (lazy init, cuBLAS workspaces) on a side stream, as torch advises
+        for _ in range(3):
+            for f in fns:
+                f()
+    torch.cuda.current_stream().wait_stream(side)
+    for t, s in zip(state, saved, strict=True):
+        t.copy_(s)
+    graphs, pool = [], None
+    for f in fns:  # captured in replay order, so a later graph may read what an earlier one leaves behind
+        g = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(g, pool=pool):
+            f()
+        graphs.append(g)
+        pool = g.pool()
+    return [g.replay for g in graphs]

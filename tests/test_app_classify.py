@@ -1,0 +1,156 @@
+"""AppTest of the Classify page: defaults run, data and depth change the numbers, compare shows both models."""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).parents[1]
+APP = str(ROOT / "app.py")
+PAGE = "views/classify.py"
+EPOCHS = "80"  # few epochs keep every run short; the page's behaviour does not depend on the count
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread() -> Iterator[None]:
+    """The app sets one torch thread; a page run on its own (from the views file) must not be slower."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+def _clean(at: AppTest) -> None:
+    assert not at.exception, at.exception
+    assert not [e for e in at.error if "went wrong" in e.value]
+
+
+def _page(**query: str) -> AppTest:
+    """The app, switched to the Classify page through its navigation, with a short training."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update({"epochs": EPOCHS})  # read once per session by the first page's training group
+    at.run()
+    _clean(at)
+    at.switch_page(PAGE)
+    at.query_params.update(query)
+    at.run()
+    _clean(at)
+    return at
+
+
+def _metrics(at: AppTest) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for m in at.metric:
+        out.setdefault(m.label, []).append(m.value)
+    return out
+
+
+def _charts(at: AppTest) -> list[dict]:
+    """Every chart's figure as the browser receives it."""
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def _types(fig: dict) -> list[str]:
+    return [tr.get("type", "scatter") for tr in fig["data"]]
+
+
+def _title(fig: dict) -> str:
+    return fig["layout"]["title"]["text"]
+
+
+def test_classify_page_runs_with_defaults_and_shows_metrics_charts_and_verdict() -> None:
+    at = _page()
+    m = _metrics(at)
+    assert list(m) == [
+        "Validation accuracy",
+        "Training accuracy",
+        "Validation cross-entropy",
+        "Training cross-entropy",
+        "Parameters",
+        "Best epoch",
+    ]
+    assert m["Parameters"] == [f"{2 * 16 + 16 + 16 * 16 + 16 + 16 + 1:,}"]  # 2 inputs, 2 hidden layers of 16
+    titles = sorted(_title(f) for f in _charts(at))
+    assert titles == [
+        "Accuracy per epoch",
+        "Confusion matrix (validation)",
+        "Cross-entropy per epoch",
+        "Decision boundary",
+    ]
+    boundary = next(f for f in _charts(at) if _title(f) == "Decision boundary")
+    assert "contour" in _types(boundary)
+    assert any(b.value.startswith("**") for b in (*at.success, *at.info, *at.warning))  # the verdict
+
+
+@pytest.mark.parametrize(
+    ("kind", "key", "value"),
+    [
+        ("selectbox", "cset", "xor"),
+        ("slider", "hidden", 0),
+        ("slider", "cn", 120),
+        ("slider", "cnoise", 0.5),
+        ("multiselect", "features", ["x1", "x2", "x1*x2"]),
+    ],
+)
+def test_data_and_network_widgets_change_the_metrics(kind: str, key: str, value: object) -> None:
+    at = _page()
+    before = _metrics(at)
+    getattr(at, kind)(key=key).set_value(value).run()
+    _clean(at)
+    assert _metrics(at) != before
+
+
+def test_single_layer_has_three_parameters_and_hides_width_and_activation() -> None:
+    at = _page()
+    at.slider(key="hidden").set_value(0).run()
+    _clean(at)
+    assert _metrics(at)["Parameters"] == ["3"]  # logistic regression on x1, x2: two weights and a bias
+    assert "cwidth" not in [s.key for s in at.slider]
+    assert "activation" not in [s.key for s in at.selectbox]
+
+
+def test_compare_view_shows_single_and_multi_layer_side_by_side() -> None:
+    at = _page()
+    at.segmented_control(key="cview").set_value("compare").run()
+    _clean(at)
+    m = _metrics(at)
+    assert m["Parameters"] == ["3", f"{2 * 16 + 16 + 16 * 16 + 16 + 16 + 1:,}"]
+    assert len(m["Validation accuracy"]) == 2
+    boundaries = [f for f in _charts(at) if "contour" in _types(f)]
+    assert len(boundaries) == 2
+    assert _title(boundaries[0]).startswith("Single layer") and _title(boundaries[1]).startswith("2 hidden layers")
+    assert at.query_params["cview"] == "compare"  # a shared link opens the comparison
+
+
+def test_lesson_button_opens_the_comparison_on_two_moons() -> None:
+    at = _page(cset="xor")
+    at.button(key="clesson").click().run()
+    _clean(at)
+    assert at.selectbox(key="cset").value == "moons"
+    assert at.segmented_control(key="cview").value == "compare"
+    assert len(_metrics(at)["Parameters"]) == 2
+
+
+def test_a_shared_link_restores_the_view_and_bad_values_become_notices() -> None:
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=120)  # the page on its own: its URL is read first
+    at.query_params.update(
+        {"epochs": EPOCHS, "cset": "circles", "hidden": "0", "features": "x1^2,x2^2", "cn": "99999", "cview": "zz"}
+    )
+    at.run()
+    _clean(at)
+    assert at.selectbox(key="cset").value == "circles"
+    assert at.multiselect(key="features").value == ["x1^2", "x2^2"]
+    assert at.slider(key="cn").value == 1000  # clamped, with a notice
+    assert any("out of range" in w.value for w in at.warning)
+    assert at.segmented_control(key="cview").value == "train"  # an unknown view falls back
+
+
+def test_empty_feature_selection_warns_and_still_trains() -> None:
+    at = _page()
+    at.multiselect(key="features").set_value([]).run()
+    _clean(at)
+    assert any("pick at least one" in w.value for w in at.warning)
+    assert len(_charts(at)) == 4

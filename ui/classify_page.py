@@ -1,0 +1,315 @@
+"""The Classify page: a network learns a 2-D decision boundary live; single layer vs multi-layer one click away."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from playground.classify import (
+    AccuracySampler,
+    ClassSettings,
+    Report,
+    boundary_grid,
+    class_data,
+    fit_classifier,
+    grid_probability,
+    majority_share,
+    net_settings,
+    report,
+)
+from playground.data import Dataset
+from playground.figures.classify import boundary_figure, confusion_figure, training_figures
+from playground.settings import ModelSettings, TrainSettings, to_raw
+from playground.train import Progress
+from playground.verdict import class_verdict
+
+from .common import chart, fmt_metric, guarded, verdict_box
+from .i18n import t
+from .sections import regularization_section, training_section
+from .widgets import CHOICE_NAMES, collect, load_url, put, show_notices, stored, widget, write_url
+
+GROUPS = [(ClassSettings, ""), (ModelSettings, ""), (TrainSettings, "")]
+# Every live frame replaces its three charts (a new element each): in Chromium, redraws every 0.15 s left the
+# boundary blank about half of the time, every 0.4 s about a quarter or less.
+FRAME_SECONDS = 0.4
+EVERY = 5  # epochs between progress callbacks (each is cheap; drawing is throttled by FRAME_SECONDS)
+GRID = 80  # the boundary's probability grid is GRID x GRID
+TIME_BUDGET = 8.0  # seconds for the live run, as on the Fit page: the worst settings stop here
+COMPARE_BUDGET = 5.0  # seconds per model in the comparison, as on the Compare page
+CACHE_SIZE = 8  # results kept per session
+VIEWS = ("train", "compare")
+DEEP_DEFAULT = 2  # hidden layers of the comparison's multi-layer net when the sidebar says 0
+MODEL_KEYS = ("activation", "dropout")  # the only ModelSettings this page uses (the Fit page owns the rest)
+
+# Display names (English keys of t()): the shared widget helper formats choices through this table.
+CHOICE_NAMES.update(
+    {
+        "moons": "two moons",
+        "circles": "circles",
+        "xor": "XOR quadrants",
+        "spiral": "two spirals",
+        "blobs": "two blobs",
+        "x1": "x1",
+        "x2": "x2",
+        "x1^2": "x1²",
+        "x2^2": "x2²",
+        "x1*x2": "x1·x2",
+        "sin x1": "sin(x1)",
+        "sin x2": "sin(x2)",
+    }
+)
+
+LESSON = {"cset": "moons", "cnoise": 0.2, "features": ("x1", "x2"), "cview": "compare"}
+
+
+def labels() -> dict[str, dict[str, str]]:
+    """Translated legend and axis names of the figures."""
+    pts = {
+        "prob": t("P(class 1)"),
+        "boundary": t("boundary (P = 0.5)"),
+        "train0": t("training, class 0"),
+        "train1": t("training, class 1"),
+        "val0": t("validation, class 0"),
+        "val1": t("validation, class 1"),
+    }
+    common = {"train": t("training"), "val": t("validation"), "best": t("best epoch"), "epoch": t("epoch")}
+    loss = {**common, "metric": t("cross-entropy")}
+    acc = {**common, "metric": t("accuracy"), "chance": t("chance level")}
+    cm = {"class0": t("class 0"), "class1": t("class 1"), "pred": t("predicted"), "true": t("true")}
+    return {"pts": pts, "loss": loss, "acc": acc, "cm": cm}
+
+
+def _titles(suffix: str = "") -> tuple[str, str, str]:
+    return (
+        t("Decision boundary") + suffix,
+        t("Cross-entropy per epoch") + suffix,
+        t("Accuracy per epoch") + suffix,
+    )
+
+
+# --- sidebar ----------------------------------------------------------------------------
+
+
+def _new_sample() -> None:
+    put("cseed", (stored(ClassSettings, "cseed") + 1) % (2**31 - 1))
+
+
+def class_section() -> tuple[ClassSettings, ModelSettings]:
+    """Data and network widgets; returns the classification settings and the activation/dropout source."""
+    sb = st.sidebar
+    sb.subheader(t("Data"))
+    for name in ("cset", "cn", "cnoise", "cval"):
+        widget(ClassSettings, name, container=sb)
+    c1, c2 = sb.columns([3, 2], vertical_alignment="bottom")
+    widget(ClassSettings, "cseed", container=c1)
+    c2.button(t("New sample"), on_click=_new_sample, help=t("Draw fresh points: the seed goes up by one."), key="cnew")
+    sb.subheader(t("Network"))
+    if widget(ClassSettings, "hidden", container=sb) > 0:
+        widget(ClassSettings, "cwidth", container=sb)
+        widget(ModelSettings, "activation", container=sb)
+    widget(ClassSettings, "features", container=sb)
+    return collect(ClassSettings), collect(ModelSettings)
+
+
+def _apply_lesson() -> None:
+    """Two moons, raw inputs, the comparison (a callback: runs before the widgets draw)."""
+    for k, v in LESSON.items():
+        put(k, v)
+
+
+# --- results ----------------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def class_view(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings) -> Report:
+    """Train without drawing and summarize (shared by every session: the same settings give the same numbers)."""
+    return report(fit_classifier(cs, ms, ts, max_seconds=COMPARE_BUDGET), class_data(cs), GRID)
+
+
+def _cache() -> dict[tuple, Report]:
+    return st.session_state.setdefault("_cfits", {})
+
+
+def _remember(key: tuple, rep: Report) -> Report:
+    cache = _cache()
+    if len(cache) >= CACHE_SIZE:
+        cache.pop(next(iter(cache)))
+    cache[key] = rep
+    return rep
+
+
+def _result(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings) -> Report:
+    """This session's earlier result for the settings, or one trained without drawing."""
+    key = (cs, net_settings(cs, ms), ts)
+    return _cache().get(key) or _remember(key, class_view(*key))
+
+
+# --- drawing ----------------------------------------------------------------------------
+
+
+def _metrics(cols: list, rep: Report) -> None:
+    cols[0].metric(t("Validation accuracy"), f"{rep.val_accuracy:.1%}")
+    cols[1].metric(t("Training accuracy"), f"{rep.train_accuracy:.1%}")
+    cols[2].metric(t("Validation cross-entropy"), fmt_metric(rep.val_ce))
+    cols[3].metric(t("Training cross-entropy"), fmt_metric(rep.train_ce))
+    cols[4].metric(t("Parameters"), f"{rep.n_params:,}")
+    cols[5].metric(t("Best epoch"), "—" if rep.best_epoch is None else str(rep.best_epoch))
+
+
+def _verdict_and_notes(rep: Report, where: Any) -> None:
+    verdict_box(class_verdict(rep.train_accuracy, rep.val_accuracy, rep.chance), where)
+    if rep.note:  # diverged, or stopped by the time budget
+        (where.error if rep.stop_reason == "diverged" else where.info)(t(rep.note))
+    if rep.stop_reason == "early stop":
+        where.caption(
+            t(
+                "Stopped early at epoch {e}; the best weights (epoch {b}) are restored.",
+                e=len(rep.val_loss) - 1,
+                b=rep.best_epoch,
+            )
+        )
+
+
+def _final_frame(data: Dataset, rep: Report, epochs: int, where: tuple[Any, Any, Any]) -> None:
+    """Boundary, cross-entropy and accuracy of the finished run (keyed charts)."""
+    figs = training_figures(
+        data,
+        rep.gx,
+        rep.gy,
+        rep.prob,
+        (rep.train_loss, rep.val_loss),
+        (rep.train_acc, rep.val_acc),
+        rep.best_epoch,
+        chance=rep.chance,
+        total_epochs=epochs,
+        titles=_titles(),
+        labels=labels(),
+    )
+    for fig, key, w in zip(figs, ("cls_boundary", "cls_loss", "cls_acc"), where, strict=True):
+        chart(fig, key, w)
+
+
+def train_live(
+    cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, data: Dataset, where: tuple, bar_ph: Any
+) -> Report:
+    """Train (or reuse this session's earlier result), redrawing boundary and curves every few epochs."""
+    key = (cs, net_settings(cs, ms), ts)
+    if key in _cache():
+        return _cache()[key]
+    lab = labels()
+    gx, gy, _ = boundary_grid(data, GRID)
+    chance = majority_share(data.y_val)
+    acc = AccuracySampler(data)  # Progress carries the losses; accuracy is measured at each callback
+    bar = bar_ph.progress(0.0, text=t("Training…"))
+    last = [0.0]
+
+    def tick(p: Progress) -> None:
+        acc(p)
+        now = time.perf_counter()
+        if now - last[0] < FRAME_SECONDS:
+            return
+        last[0] = now
+        bar.progress(p.epoch / p.epochs, text=t("Training… epoch {e} of {n}", e=p.epoch, n=p.epochs))
+        figs = training_figures(
+            data,
+            gx,
+            gy,
+            grid_probability(p.predict, gx, gy),
+            (p.train_loss, p.val_loss),
+            (acc.train, acc.val),
+            int(np.argmin(p.val_loss)),
+            acc_epochs=acc.epochs,
+            chance=chance,
+            total_epochs=p.epochs,
+            titles=_titles(t(" — epoch {e}", e=p.epoch)),
+            labels=lab,
+        )
+        for fig, w in zip(figs, where, strict=True):
+            chart(fig, None, w)  # no key: the epoch in the titles keeps the frames apart
+
+    res = fit_classifier(cs, ms, ts, callback=tick, every=EVERY, max_seconds=TIME_BUDGET)
+    bar_ph.empty()
+    return _remember(key, report(res, data, GRID))
+
+
+def _live(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, data: Dataset) -> None:
+    head = st.columns(6)
+    box = st.container()
+    left, right = st.columns([3, 2])
+    where = (left.empty(), right.empty(), right.empty())
+    cm_ph = left.empty()
+    rep = train_live(cs, ms, ts, data, where, st.empty())
+    _metrics(head, rep)
+    _verdict_and_notes(rep, box)
+    _final_frame(data, rep, ts.epochs, where)
+    cm = confusion_figure(rep.confusion, title=t("Confusion matrix (validation)"), labels=labels()["cm"])
+    chart(cm, "cls_cm", cm_ph)
+
+
+def _compare(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, data: Dataset) -> None:
+    deep = cs.hidden or DEEP_DEFAULT
+    runs = (
+        ("single", cs.changed(hidden=0), t("Single layer (logistic regression)")),
+        ("multi", cs.changed(hidden=deep), t("{k} hidden layers of {w} neurons", k=deep, w=cs.cwidth)),
+    )
+    st.caption(
+        t(
+            "Same points, same features, same training: a single layer can only draw a straight boundary "
+            "in the features; hidden layers let it bend."
+        )
+    )
+    lab = labels()
+    with st.spinner(t("Training…")):
+        reps = [_result(c, ms, ts) for _, c, _ in runs]
+    for col, (name, _, title), rep in zip(st.columns(2), runs, reps, strict=True):
+        col.subheader(title)
+        m = col.columns(3)
+        m[0].metric(t("Validation accuracy"), f"{rep.val_accuracy:.1%}")
+        m[1].metric(t("Validation cross-entropy"), fmt_metric(rep.val_ce))
+        m[2].metric(t("Parameters"), f"{rep.n_params:,}")
+        fig = boundary_figure(data, rep.gx, rep.gy, rep.prob, title=title, labels=lab["pts"], height=420)
+        chart(fig, f"cls_cmp_{name}", col)
+        _verdict_and_notes(rep, col)
+        cm = confusion_figure(rep.confusion, title=t("Confusion matrix (validation)"), labels=lab["cm"])
+        chart(cm, f"cls_cmp_cm_{name}", col)
+
+
+@guarded
+def page() -> None:
+    """Draw the Classify page."""
+    load_url(GROUPS)
+    if "cview" not in st.session_state:  # first visit: the view may come from a shared link
+        v = st.query_params.get("cview")
+        st.session_state["cview"] = v if v in VIEWS else VIEWS[0]
+    cs, ms = class_section()
+    regularization_section("mlp")
+    ts = training_section()
+    view = st.session_state["cview"]
+    extra = {k: v for k, v in to_raw(ms).items() if k in MODEL_KEYS}
+    write_url([(cs, ""), (ts, "")], {**extra, **({"cview": view} if view != VIEWS[0] else {})})
+
+    st.title(t("Classify: where does the boundary go?"))
+    st.caption(
+        t(
+            "A network sorts 2-D points into two classes. Blue circles are class 0, red-orange diamonds class 1; "
+            "filled points train the network, open points only check it."
+        )
+    )
+    show_notices()
+    names = {"train": t("Train and watch"), "compare": t("Single vs multi-layer")}
+    c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+    view = c1.segmented_control(t("View"), VIEWS, key="cview", required=True, format_func=names.get)
+    c2.button(
+        t("Lesson: two moons — one layer vs several"),
+        on_click=_apply_lesson,
+        key="clesson",
+        help=t("Two moons with raw inputs x1, x2: the single layer draws a straight line and misclassifies the tips."),
+    )
+    data = class_data(cs)
+    if view == "compare":
+        _compare(cs, ms, ts, data)
+    else:
+        _live(cs, ms, ts, data)

@@ -1,0 +1,5 @@
+"""Page entry: Capacity curve."""
+
+from ui.sweep_pages import capacity_page
+
+capacity_page()

@@ -1,0 +1,5 @@
+"""Page entry: Classify."""
+
+from ui.classify_page import page
+
+page()
