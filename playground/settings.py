@@ -24,6 +24,7 @@ class Spec:
     choices: tuple[str, ...] | None = None
     log: bool = False  # shown on a 1-2-5 log grid (0 allowed when lo == 0)
     step: float | None = None
+    widget: str = ""  # a non-default widget kind, e.g. "segmented" for a few choices side by side
 
 
 def param(default: Any, label: str, help: str, **kw: Any) -> Any:

@@ -60,3 +60,23 @@ def test_regularization_lessons_lower_validation_error(pid: str) -> None:
     at = _open(pid)
     va_a, va_b = _metric(at, "Validation MSE")
     assert va_b < 0.8 * va_a
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("p", PRESETS, ids=lambda p: p.id)
+def test_every_preset_renders_in_both_languages(p, lang: str) -> None:
+    at = _open(p.id, lang)
+    assert at.info, "the lesson banner is shown"
+
+
+def test_moons_lesson_single_layer_fails_where_hidden_layers_succeed() -> None:
+    at = _open("moons")
+    single, multi = (float(v.rstrip("%")) for v in (m.value for m in at.metric if m.label == "Validation accuracy"))
+    assert single < 92 < 97 < multi
+
+
+def test_bias_variance_lesson_decomposition_adds_up() -> None:
+    at = _open("bias_variance")
+    v = {m.label: float(m.value) for m in at.metric}
+    assert v["bias²"] + v["variance"] + v["noise σ²"] == pytest.approx(v["sum"], abs=2e-3)
+    assert v["sum"] == pytest.approx(v["measured test error"], rel=0.1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,7 @@ from playground.classify import (
 )
 from playground.data import Dataset
 from playground.figures.classify import boundary_figure, confusion_figure, training_figures
-from playground.settings import ModelSettings, TrainSettings, to_raw
+from playground.settings import ModelSettings, Settings, TrainSettings, param, to_raw
 from playground.train import Progress
 from playground.verdict import class_verdict
 
@@ -31,7 +32,21 @@ from .i18n import t
 from .sections import regularization_section, training_section
 from .widgets import CHOICE_NAMES, collect, load_url, put, show_notices, stored, widget, write_url
 
-GROUPS = [(ClassSettings, ""), (ModelSettings, ""), (TrainSettings, "")]
+
+@dataclass(frozen=True)
+class ViewSettings(Settings):
+    """Which view of the Classify page is shown (kept in the link)."""
+
+    cview: str = param(
+        "train",
+        "View",
+        "Train one network and watch it, or compare a single layer with several.",
+        choices=("train", "compare"),
+        widget="segmented",
+    )
+
+
+GROUPS = [(ClassSettings, ""), (ModelSettings, ""), (TrainSettings, ""), (ViewSettings, "")]
 # Every live frame replaces its three charts (a new element each): in Chromium, redraws every 0.15 s left the
 # boundary blank about half of the time, every 0.4 s about a quarter or less.
 FRAME_SECONDS = 0.4
@@ -61,6 +76,8 @@ CHOICE_NAMES.update(
         "sin x2": "sin(x2)",
     }
 )
+
+CHOICE_NAMES.update({"train": "Train and watch", "compare": "Single vs multi-layer"})
 
 LESSON = {"cset": "moons", "cnoise": 0.2, "features": ("x1", "x2"), "cview": "compare"}
 
@@ -281,15 +298,10 @@ def _compare(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, data: Data
 def page() -> None:
     """Draw the Classify page."""
     load_url(GROUPS)
-    if "cview" not in st.session_state:  # first visit: the view may come from a shared link
-        v = st.query_params.get("cview")
-        st.session_state["cview"] = v if v in VIEWS else VIEWS[0]
     cs, ms = class_section()
     regularization_section("mlp")
     ts = training_section()
-    view = st.session_state["cview"]
     extra = {k: v for k, v in to_raw(ms).items() if k in MODEL_KEYS}
-    write_url([(cs, ""), (ts, "")], {**extra, **({"cview": view} if view != VIEWS[0] else {})})
 
     st.title(t("Classify: where does the boundary go?"))
     st.caption(
@@ -299,9 +311,9 @@ def page() -> None:
         )
     )
     show_notices()
-    names = {"train": t("Train and watch"), "compare": t("Single vs multi-layer")}
     c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
-    view = c1.segmented_control(t("View"), VIEWS, key="cview", required=True, format_func=names.get)
+    view = widget(ViewSettings, "cview", container=c1)
+    write_url([(cs, ""), (ts, ""), (collect(ViewSettings), "")], extra)
     c2.button(
         t("Lesson: two moons — one layer vs several"),
         on_click=_apply_lesson,

@@ -7,8 +7,9 @@ from typing import Any
 
 import streamlit as st
 
-from playground.settings import DataSettings, ModelSettings, Settings, TrainSettings
+from playground.settings import Settings
 
+from . import classify_page, compare_page, fit_page, sweep_pages
 from .i18n import t
 from .widgets import put
 
@@ -16,8 +17,13 @@ Groups = list[tuple[type[Settings], str]]
 
 # The settings groups each page (by URL path) reads: the same lists the pages pass to load_url.
 PAGE_GROUPS: dict[str, Groups] = {
-    "fit": [(DataSettings, ""), (ModelSettings, ""), (TrainSettings, "")],
-    "compare": [(DataSettings, ""), (ModelSettings, "a_"), (ModelSettings, "b_"), (TrainSettings, "")],
+    "fit": fit_page.GROUPS,
+    "compare": compare_page.GROUPS,
+    "classify": classify_page.GROUPS,
+    "capacity": sweep_pages.GROUPS,
+    "bias-variance": sweep_pages.GROUPS,
+    "learning-curve": sweep_pages.GROUPS,
+    "double-descent": sweep_pages.GROUPS,
 }
 
 
@@ -120,6 +126,27 @@ PRESETS: list[Preset] = [
             "b_degree": 15,
             "b_ridge": 0.001,
         },
+    ),
+    Preset(
+        "bias_variance",
+        "The bias–variance U-curve",
+        "bias-variance",
+        "A hundred fresh training sets of twenty points, one polynomial fitted to each. Bias² falls and variance rises with the degree, so their sum with the noise traces a U whose bottom is the best capacity.",
+        {"truth": "sine", "n": 20, "noise": 0.3, "r": 100, "deg_max": 15},
+    ),
+    Preset(
+        "double_descent",
+        "Double descent",
+        "double-descent",
+        "The test error climbs to a peak where the number of features equals the number of points, then falls again as features keep growing. Past that threshold the minimum-norm solution picks the smoothest of the many curves through the points.",
+        {"noise": 0.2, "dd_n": 20},
+    ),
+    Preset(
+        "moons",
+        "Single vs multi-layer on two moons",
+        "classify",
+        "A single layer can only draw a straight line, so it cuts through both moons. A network with hidden layers bends its boundary around them and classifies almost every validation point.",
+        {"cset": "moons", "cnoise": 0.2, "features": ("x1", "x2"), "cview": "compare"},
     ),
 ]
 

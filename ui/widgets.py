@@ -113,7 +113,9 @@ def widget(cls: type[Settings], name: str, prefix: str = "", container: Any = No
             c.warning(t("{label}: pick at least one; keeping the last choice.", label=lab))
     elif isinstance(default, str):
         names = {o: t(CHOICE_NAMES.get(o, o)) for o in spec.choices or ()}  # format_func runs off the script thread
-        v = c.selectbox(lab, spec.choices, key=key, help=hlp, format_func=names.__getitem__)
+        kind = c.segmented_control if spec.widget == "segmented" else c.selectbox
+        extra = {"required": True} if spec.widget == "segmented" else {}
+        v = kind(lab, spec.choices, key=key, help=hlp, format_func=names.__getitem__, **extra)
     elif spec.log:
         opts = log_grid(spec.lo or 0.0, spec.hi or 1.0)
         st.session_state[key] = _snap(st.session_state[key], opts)
