@@ -154,3 +154,14 @@ def test_empty_feature_selection_warns_and_still_trains() -> None:
     _clean(at)
     assert any("pick at least one" in w.value for w in at.warning)
     assert len(_charts(at)) == 4
+
+
+def test_classify_page_shows_the_code_for_its_settings() -> None:
+    at = AppTest.from_file(str(Path(__file__).parents[1] / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("views/classify.py").run()
+    at.slider(key="epochs").set_value(20).run()
+    at.selectbox(key="cset").set_value("xor").run()
+    assert not at.exception
+    script = at.code[0].value
+    assert "import torch" in script and "xor" in script.lower()

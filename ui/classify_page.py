@@ -21,8 +21,10 @@ from playground.classify import (
     net_settings,
     report,
 )
+from playground.codegen import api_snippet_classify, torch_script_classify
 from playground.data import Dataset
 from playground.figures.classify import boundary_figure, confusion_figure, training_figures
+from playground.io import data_csv
 from playground.settings import ModelSettings, Settings, TrainSettings, param, to_raw
 from playground.train import Progress
 from playground.verdict import class_verdict
@@ -30,6 +32,7 @@ from playground.verdict import class_verdict
 from .common import chart, fmt_metric, guarded, verdict_box
 from .i18n import t
 from .sections import regularization_section, training_section
+from .share import code_expander
 from .widgets import CHOICE_NAMES, collect, load_url, put, show_notices, stored, widget, write_url
 
 
@@ -325,3 +328,6 @@ def page() -> None:
         _compare(cs, ms, ts, data)
     else:
         _live(cs, ms, ts, data)
+    code_expander(torch_script_classify(cs, ms, ts), api_snippet_classify(cs, ms, ts), "classify")
+    with st.expander(t("Export")):
+        st.download_button(t("Data (CSV)"), data_csv(data), "classes.csv", "text/csv", key="dl_data_classify")
