@@ -130,3 +130,9 @@ def test_bias_variance_page_decomposes_networks_too() -> None:
     fig, spaghetti = _figs(at)
     assert list(_arr(_trace(fig, "variance")["x"])) == [2, 4, 8, 16, 32, 64, 128, 256]
     assert spaghetti["layout"]["title"]["text"].startswith("2 fits")
+
+
+@pytest.mark.parametrize("view", PAGES)
+def test_each_sweep_page_exports_its_numbers(view: str) -> None:
+    at = _page(view)
+    assert [b for b in at.get("download_button") if b.label == "Sweep results (CSV)"]

@@ -9,7 +9,7 @@ import streamlit as st
 
 from playground.data import Dataset
 from playground.figures import Figure, to_html
-from playground.io import UploadError, UploadInfo, data_csv, read_points_csv, state_dict_bytes
+from playground.io import UploadError, UploadInfo, data_csv, read_points_csv, state_dict_bytes, table_csv
 from playground.train import FitResult
 
 from .i18n import t
@@ -106,3 +106,9 @@ def export_expander(data: Dataset, res: FitResult, figs: dict[str, Figure], hist
                 "text/html",
                 key=f"dl_fig_{key}_{i}",
             )
+
+
+def table_export(columns: dict[str, object], name: str) -> None:
+    """Download the numbers behind a sweep's chart as CSV."""
+    with st.expander(t("Export")):
+        st.download_button(t("Sweep results (CSV)"), table_csv(columns), f"{name}.csv", "text/csv", key=f"dl_{name}")

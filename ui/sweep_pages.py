@@ -23,6 +23,7 @@ from playground.settings import DataSettings, ModelSettings, TrainSettings
 from .common import chart, fmt_metric, guarded
 from .i18n import t
 from .sections import data_section
+from .share import table_export
 from .widgets import CHOICE_NAMES, collect, load_url, show_notices, widget, write_url
 
 CHOICE_NAMES.update({"random": "random smooth curves", "legendre": "Legendre polynomials"})
@@ -183,6 +184,8 @@ def capacity_page() -> None:
     lab = {"train": t("training MSE"), "val": t("validation MSE"), **_mark_labels()}
     title = t("Mean error over {r} datasets (bands: 10–90%)", r=_r(sw, ms))
     chart(capacity_figure(cc, cur, ds.noise, title=title, xlabel=axis, log_x=log_x, labels=lab), "capacity")
+    cols = {"capacity": cc.cap, "parameters": cc.n_params, "train_mse": cc.train.mid, "val_mse": cc.val.mid}
+    table_export({**cols, "val_lo": cc.val.lo, "val_hi": cc.val.hi}, "capacity")
 
 
 @guarded
@@ -225,6 +228,8 @@ def bias_variance_page() -> None:
         "spaghetti",
         right,
     )
+    cols = {"capacity": bv.cap, "parameters": bv.n_params, "bias2": bv.bias2, "variance": bv.var}
+    table_export({**cols, "noise": [bv.noise] * len(bv.cap), "measured": bv.measured}, "bias_variance")
 
 
 @guarded
@@ -253,6 +258,10 @@ def learning_page() -> None:
     chart(
         learning_figure(lc, ds.noise, title=t("Mean error over {r} datasets per size", r=sw.r), labels=lab), "learning"
     )
+    cols: dict[str, object] = {"n": lc.n}
+    for d, tr, va in zip(lc.degrees, lc.train, lc.val, strict=True):
+        cols |= {f"train_mse_deg{d}": tr.mid, f"val_mse_deg{d}": va.mid}
+    table_export(cols, "learning_curve")
 
 
 @guarded
@@ -285,3 +294,6 @@ def double_descent_page() -> None:
     )
     nlab = {"norm": t("weight norm ‖c‖"), "p": t("features p")}
     chart(norm_figure(dd, title=t("Size of the fitted weights"), labels=nlab), "norm", right)
+    table_export(
+        {"p": dd.p, "train_mse": dd.train.mid, "test_mse": dd.test.mid, "weight_norm": dd.norm.mid}, "double_descent"
+    )
