@@ -27,7 +27,8 @@ def pick_device(prefer: str = "auto") -> tuple[torch.device, str | None]:
         return torch.device(have[0]), None
     if prefer in have:
         return torch.device(prefer), None
-    return torch.device("cpu"), f"{prefer} is not available here; using the CPU."
+    note = "The chosen device is not available here; using the CPU."
+    return torch.device("cpu"), note
 
 
 def configure_threads(n: int | None = None) -> int:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +31,18 @@ LOSSES: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
 }
 
 DIVERGED = 1e8  # a loss above this (or not finite) counts as diverged
+
+
+# nn.Dropout draws its masks from torch's process-wide generator, which every session's thread shares.
+_GLOBAL_RNG = threading.Lock()
+
+
+@contextlib.contextmanager
+def _seeded_global_rng(seed: int, dev: torch.device) -> Iterator[None]:
+    """Seed torch's global generator for one run (one run at a time) and restore it afterwards."""
+    with _GLOBAL_RNG, torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
+        torch.manual_seed(seed)
+        yield
 
 
 def make_optimizer(name: str, params: object, lr: float, weight_decay: float = 0.0) -> torch.optim.Optimizer:
@@ -167,9 +181,7 @@ def _train_mlp(
     n = len(x)
     res = FitResult("mlp", nn.Identity(), 0, device=dev.type, note=note, transform=transform)
 
-    # Dropout draws from torch's global generator: fork it so our seed rules and nobody else's state moves.
-    with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
-        torch.manual_seed(t.init_seed)
+    with _seeded_global_rng(t.init_seed, dev) if m.dropout > 0 else contextlib.nullcontext():
         net = build_mlp(m, x.shape[1], t.init_seed, hidden_layers).to(dev)
         res.model, res.n_params = net, n_params(net)
         params = list(net.parameters())

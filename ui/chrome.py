@@ -45,7 +45,7 @@ def app_chrome() -> AppSettings:
     with st.sidebar:
         widget(AppSettings, "lang")
     present = bool(st.session_state.get("v:present", False))
-    st.set_page_config(initial_sidebar_state="collapsed" if present else "auto")
+    st.set_page_config(page_title=t("Overfitting Playground"), initial_sidebar_state="collapsed" if present else "auto")
     if present:
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)  # our own constant CSS, no user text
     return AppSettings(lang=st.session_state["v:lang"], present=present)

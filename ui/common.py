@@ -29,7 +29,7 @@ def chart(fig: Figure, key: str | None = None, where: Any = None) -> None:
 def verdict_box(v: Verdict, where: Any = None) -> None:
     """The verdict as a coloured box with its reason."""
     w = where or st
-    text = f"**{t(VERDICT_TITLE[v.kind])}.** {t(v.reason)}"
+    text = f"**{t(VERDICT_TITLE[v.kind])}** — {t(v.reason)}"
     {"underfit": w.info, "good": w.success, "overfit": w.warning}[v.kind](text)
 
 

@@ -185,7 +185,7 @@ def banner(url_path: str) -> None:
     if p is None or p.page != url_path:
         return
     c1, c2 = st.columns([12, 1])
-    c1.info(f"**{t(p.title)}.** {t(p.text)}", icon="🎓")
+    c1.info(f"**{t(p.title)}** — {t(p.text)}", icon="🎓")
     if c2.button("✕", key="close_lesson", help=t("Hide the lesson")):
         st.session_state.pop("_lesson", None)
         st.rerun()

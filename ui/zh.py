@@ -1,3 +1,512 @@
 """中文 texts, keyed by the English text they translate."""
 
-ZH: dict[str, str] = {}
+ZH: dict[str, str] = {
+    "Overfitting Playground": "过拟合实验场",
+    "The chosen device is not available here; using the CPU.": "所选设备在此不可用，改用 CPU。",
+    # --- app: page names, language, presentation mode (app.py, ui/chrome.py) ---------------
+    "Fit": "拟合",
+    "Compare": "对比",
+    "Lessons": "课程",
+    "Classify": "分类",
+    "Capacity curve": "容量曲线",
+    "Bias and variance": "偏差与方差",
+    "Learning curve": "学习曲线",
+    "Double descent": "双下降",
+    "Language": "语言",
+    "Language of the whole app.": "整个应用的界面语言。",
+    "English": "English",
+    "中文": "中文",
+    "Presentation mode": "演示模式",
+    "Larger text and markers for a projector; controls collapsed.": "为投影仪放大文字和标记；侧边栏控件自动收起。",
+    "Share this view: copy the address bar; the link holds every setting, seed included.": (
+        "分享当前视图：复制地址栏即可；链接包含所有设置，包括随机种子。"
+    ),
+    # --- shared pieces: verdicts, errors, link notices (ui/common.py, ui/widgets.py) --------
+    "Underfitting": "欠拟合",
+    "Good fit": "拟合良好",
+    "Overfitting": "过拟合",
+    "Something went wrong with these settings: {err}. Try other values or reset.": (
+        "这组设置出错了：{err}。请换一些数值，或重置设置。"
+    ),
+    "Link setting ignored: {note}": "已忽略链接中的设置：{note}",
+    "{label}: pick at least one; keeping the last choice.": "{label}：至少选择一项；保留上一次的选择。",
+    # --- choice names (CHOICE_NAMES) ---------------------------------------------------------
+    "Polynomial": "多项式",
+    "Neural network (MLP)": "神经网络 (MLP)",
+    "sine wave": "正弦波",
+    "straight line": "直线",
+    "cubic": "三次曲线",
+    "step": "阶跃函数",
+    "|x| kink": "|x| 折角",
+    "uniform random": "均匀随机",
+    "evenly spaced": "等间距",
+    "Adam": "Adam",
+    "SGD": "SGD",
+    "SGD + momentum": "SGD + 动量",
+    "auto": "自动",
+    "CPU": "CPU",
+    "CUDA GPU": "CUDA GPU",
+    "Apple MPS": "Apple MPS",
+    "ReLU": "ReLU",
+    "tanh": "tanh",
+    "sigmoid": "sigmoid",
+    "GELU": "GELU",
+    "random smooth curves": "随机平滑曲线",
+    "Legendre polynomials": "勒让德多项式",
+    "two moons": "双月形",
+    "circles": "同心圆",
+    "XOR quadrants": "XOR 象限",
+    "two spirals": "双螺旋",
+    "two blobs": "两团点",
+    "x1": "x1",
+    "x2": "x2",
+    "x1²": "x1²",
+    "x2²": "x2²",
+    "x1·x2": "x1·x2",
+    "sin(x1)": "sin(x1)",
+    "sin(x2)": "sin(x2)",
+    "Train and watch": "训练并观察",
+    "Single vs multi-layer": "单层与多层对比",
+    # --- settings: data (DataSettings) -------------------------------------------------------
+    "Ground truth": "真实函数",
+    "The function the points are sampled from.": "生成数据点所用的函数。",
+    "Training points": "训练点数",
+    "How many noisy points the model learns from. Fewer points overfit more easily.": (
+        "模型用来学习的带噪声数据点个数。点越少，越容易过拟合。"
+    ),
+    "Noise (σ)": "噪声 (σ)",
+    "Standard deviation of the Gaussian noise added to every point.": "加到每个点上的高斯噪声的标准差。",
+    "Validation points": "验证点数",
+    "Fresh points from the same distribution, never used for training.": "来自同一分布的新数据点，从不用于训练。",
+    "x positions": "x 的位置",
+    "Uniform random x, or evenly spaced x.": "x 均匀随机分布，或等间距分布。",
+    "Seed": "随机种子",
+    "Same seed and settings give the same data everywhere.": "相同的随机种子和设置，在任何地方都生成相同的数据。",
+    # --- settings: model (ModelSettings) -----------------------------------------------------
+    "Model": "模型",
+    "A polynomial (closed-form fit) or a neural network (trained).": "多项式（用闭式解直接拟合）或神经网络（迭代训练）。",
+    "Polynomial degree": "多项式次数",
+    "Degree d: d + 1 parameters. High degrees can pass through every point.": (
+        "次数 d：共 d + 1 个参数。次数高时，曲线可以穿过每一个点。"
+    ),
+    "Ridge (L2) strength": "岭回归 (L2) 强度",
+    "Penalty λ·‖c‖² on the polynomial coefficients; shrinks wiggles.": "对多项式系数施加惩罚 λ·‖c‖²，抑制曲线的抖动。",
+    "Hidden layers": "隐藏层数",
+    "Number of hidden layers of the network.": "网络隐藏层的层数。",
+    "Width": "宽度",
+    "Neurons per hidden layer: more neurons, more capacity.": "每个隐藏层的神经元个数：神经元越多，容量越大。",
+    "Activation": "激活函数",
+    "Non-linearity after each hidden layer.": "每个隐藏层之后的非线性函数。",
+    "Dropout": "丢弃率 (Dropout)",
+    "Probability of zeroing each hidden neuron during training: a regularizer.": (
+        "训练时把每个隐藏神经元置零的概率：一种正则化方法。"
+    ),
+    # --- settings: training (TrainSettings) --------------------------------------------------
+    "Optimizer": "优化器",
+    "Adam adapts step sizes; SGD takes plain gradient steps.": "Adam 自适应地调整步长；SGD 按普通的梯度方向走固定步长。",
+    "Learning rate": "学习率",
+    "Step size. Too large diverges, too small crawls.": "步长。太大会发散，太小则进展缓慢。",
+    "Epochs": "训练轮数",
+    "Passes over the training set.": "遍历训练集的次数。",
+    "Batch size": "批大小",
+    "Points per gradient step; 0 means the full batch.": "每次梯度更新使用的点数；0 表示全批量。",
+    "Weight decay (L2)": "权重衰减 (L2)",
+    "Adds λ·‖w‖² to the loss: pulls weights towards zero.": "在损失中加入 λ·‖w‖²：把权重拉向零。",
+    "Early stopping": "早停",
+    "Stop when validation loss has not improved for `patience` epochs; keep the best weights.": (
+        "验证损失连续 `patience`（耐心值）轮没有改善时停止训练，并保留最佳权重。"
+    ),
+    "Patience": "耐心值",
+    "Epochs without validation improvement before stopping.": "停止之前允许验证损失不改善的轮数。",
+    "Device": "计算设备",
+    "Where the network trains: auto picks CUDA, then MPS, then the CPU.": (
+        "网络在哪里训练：“自动”依次优先选择 CUDA、MPS、CPU。"
+    ),
+    "Init seed": "初始化种子",
+    "Seed of the initial weights, dropout masks and batch order.": "初始权重、Dropout 掩码和批次顺序所用的随机种子。",
+    # --- sidebar sections (ui/sections.py) ---------------------------------------------------
+    "Data": "数据",
+    "New sample": "重新采样",
+    "Draw fresh points: the seed goes up by one.": "抽取一组新的点：随机种子加一。",
+    "Regularization": "正则化",
+    "Training": "训练",
+    "Advanced": "高级",
+    "Devices here: {devs}": "本机可用设备：{devs}",
+    # --- Fit page (ui/fit_page.py) -----------------------------------------------------------
+    "Fit: watch a model overfit": "拟合：看模型如何过拟合",
+    "Drag the sliders: fewer points, more noise or more capacity make the fitted curve chase the noise.": (
+        "拖动滑块：点更少、噪声更大或容量更高，都会让拟合曲线去追逐噪声。"
+    ),
+    "Train MSE": "训练 MSE",
+    "Validation MSE": "验证 MSE",
+    "Parameters": "参数量",
+    "Best epoch": "最佳轮次",
+    "training points": "训练点",
+    "validation points": "验证点",
+    "truth": "真实函数",
+    "training loss": "训练损失",
+    "validation loss": "验证损失",
+    "best epoch": "最佳轮次",
+    "epoch": "轮次",
+    "training MSE": "训练 MSE",
+    "validation MSE": "验证 MSE",
+    "best degree": "最佳次数",
+    "current": "当前",
+    "noise σ²": "噪声 σ²",
+    "degree": "次数",
+    "degree {d} fit": "{d} 次多项式拟合",
+    "Data and fitted curve": "数据与拟合曲线",
+    "Error against degree": "误差随次数的变化",
+    "Loss per epoch": "每轮损失",
+    "network": "神经网络",
+    "network ({p} parameters)": "神经网络（{p} 个参数）",
+    " — epoch {e}": " — 第 {e} 轮",
+    "Training…": "训练中…",
+    "Training… epoch {e} of {n}": "训练中… 第 {e} / {n} 轮",
+    "Stopped early at epoch {e}; the best weights (epoch {b}) are restored.": (
+        "在第 {e} 轮提前停止；已恢复最佳权重（第 {b} 轮）。"
+    ),
+    # --- Compare page (ui/compare_page.py) ---------------------------------------------------
+    "Compare two models on the same data": "在同一份数据上对比两个模型",
+    "Same points, two models: which one generalizes? Training error alone cannot tell.": (
+        "同样的点，两个模型：哪一个泛化得更好？只看训练误差是分辨不出来的。"
+    ),
+    "Lesson: 5 points — a line vs a 7-parameter model": "示例：5 个点 — 直线 vs 7 个参数的模型",
+    "Five noisy points from a straight line: the line generalizes, the degree-6 polynomial passes through every point and misses the validation points.": (
+        "从一条直线上取 5 个带噪声的点：直线能够泛化；6 次多项式穿过每一个点，却偏离了验证点。"
+    ),
+    "Model A": "模型 A",
+    "Model B": "模型 B",
+    "Model {m}": "模型 {m}",
+    "model {m} ({p} parameters)": "模型 {m}（{p} 个参数）",
+    # --- Lessons page and banner (ui/presets.py) ---------------------------------------------
+    "Each lesson opens a page set up to show one idea. Read the two sentences, then move the sliders.": (
+        "每节课会打开一个已设置好的页面，展示一个要点。先读两句说明，再拖动滑块试试。"
+    ),
+    "Open": "打开",
+    "Hide the lesson": "隐藏本课说明",
+    "5 points: a line against 7 parameters": "5 个点：直线 vs 7 个参数",
+    "Five noisy points from a straight line. The line misses them a little but generalizes; the 7-parameter polynomial passes through every training point and misses the validation points badly.": (
+        "从一条直线上取 5 个带噪声的点。直线与这些点略有偏差，但能够泛化；有 7 个参数的多项式"
+        "穿过每一个训练点，却严重偏离验证点。"
+    ),
+    "Too little data": "数据太少",
+    "Eight points and a degree-7 polynomial: as many parameters as points, so the curve chases every one of them. Drag Training points up to 100 and watch the same model settle on the truth.": (
+        "8 个点配一个 7 次多项式：参数和点一样多，于是曲线去追逐每一个点。把“训练点数”拖到 100，"
+        "看同一个模型如何贴近真实函数。"
+    ),
+    "Too much noise": "噪声太大",
+    "With noise this large the model cannot tell signal from noise, so it fits both. Lower the noise and the same degree-9 polynomial becomes a good fit.": (
+        "噪声这么大时，模型分不清信号和噪声，于是两者一起拟合。把噪声调低，同一个 9 次多项式就能拟合良好。"
+    ),
+    "Too powerful a model": "模型太强",
+    "Fifteen degrees for twenty points: training error is tiny and validation error explodes. Step the degree down and find the bottom of the validation curve on the right.": (
+        "20 个点配 15 次多项式：训练误差极小，验证误差却急剧增大。逐步降低次数，在右图中找到验证曲线的最低点。"
+    ),
+    "Detecting overfitting: the validation curve": "发现过拟合：验证曲线",
+    "A big network on twenty points. Training loss keeps falling while validation loss turns and rises: the epoch where they part is where overfitting starts.": (
+        "在 20 个点上训练一个大网络。训练损失持续下降，验证损失却掉头上升：两者分道扬镳的那一轮，就是过拟合开始的地方。"
+    ),
+    "The same network, but training stops once validation loss has not improved for 200 epochs, and the best weights are restored. The shaded region shows what was thrown away.": (
+        "同一个网络，但验证损失连续 200 轮没有改善就停止训练，并恢复最佳权重。阴影区域就是被舍弃的部分。"
+    ),
+    "Dropout to the rescue": "丢弃法 (Dropout) 来救场",
+    "Two identical big networks on the same twenty points; B drops 30% of its hidden neurons at random while training. B cannot memorize the noise, and its validation error is lower.": (
+        "两个相同的大网络，在同样的 20 个点上训练；B 在训练时随机丢弃 30% 的隐藏神经元。B 无法记住噪声，验证误差更低。"
+    ),
+    "L2 to the rescue": "L2 正则化来救场",
+    "Two degree-15 polynomials on twenty points; B pays a small L2 penalty for large coefficients. The penalty irons out the wiggles and B's validation error drops by orders of magnitude.": (
+        "在 20 个点上拟合两个 15 次多项式；B 对较大的系数付出一个小的 L2 惩罚。惩罚抚平了曲线的抖动，"
+        "B 的验证误差下降了几个数量级。"
+    ),
+    "The bias–variance U-curve": "偏差–方差的 U 形曲线",
+    "A hundred fresh training sets of twenty points, one polynomial fitted to each. Bias² falls and variance rises with the degree, so their sum with the noise traces a U whose bottom is the best capacity.": (
+        "抽取 100 个新的训练集，每个 20 个点，每个训练集各拟合一个多项式。随着次数升高，偏差² 下降、方差上升，"
+        "两者与噪声之和画出一条 U 形曲线，它的最低点就是最佳容量。"
+    ),
+    "The test error climbs to a peak where the number of features equals the number of points, then falls again as features keep growing. Past that threshold the minimum-norm solution picks the smoothest of the many curves through the points.": (
+        "测试误差在特征数等于数据点数时攀升到峰值，随着特征继续增多又再次下降。越过这个阈值后，"
+        "最小范数解会在众多穿过所有点的曲线中选出最平滑的一条。"
+    ),
+    "Single vs multi-layer on two moons": "双月形数据：单层 vs 多层",
+    "A single layer can only draw a straight line, so it cuts through both moons. A network with hidden layers bends its boundary around them and classifies almost every validation point.": (
+        "单层网络只能画一条直线，于是把两个月牙都切开了。带隐藏层的网络能让边界绕着月牙弯曲，几乎把每个验证点都分对。"
+    ),
+    # --- Classify page (ui/classify_page.py, ClassSettings) ----------------------------------
+    "Classify: where does the boundary go?": "分类：决策边界画在哪里？",
+    "A network sorts 2-D points into two classes. Blue circles are class 0, red-orange diamonds class 1; filled points train the network, open points only check it.": (
+        "神经网络把二维平面上的点分成两类。蓝色圆点是类别 0，橙红色菱形是类别 1；实心点用于训练网络，空心点只用于检验。"
+    ),
+    "View": "视图",
+    "Train one network and watch it, or compare a single layer with several.": "训练一个网络并观察过程，或对比单层与多层网络。",
+    "Lesson: two moons — one layer vs several": "示例：双月形 — 单层 vs 多层",
+    "Two moons with raw inputs x1, x2: the single layer draws a straight line and misclassifies the tips.": (
+        "双月形数据，输入为原始的 x1、x2：单层网络只能画一条直线，会把月牙的尖端分错。"
+    ),
+    "Network": "网络",
+    "Data set": "数据集",
+    "The 2-D point cloud to classify: two moons, circles, XOR quadrants, two spirals, two blobs or a line split.": (
+        "要分类的二维点云：双月形、同心圆、XOR 象限、双螺旋、两团点，或被一条直线分开的两类点。"
+    ),
+    "Points": "点数",
+    "All points, training and validation together. Fewer points overfit more easily.": (
+        "全部点的个数（训练与验证合计）。点越少，越容易过拟合。"
+    ),
+    "Standard deviation of the jitter added to every point: more noise, more overlap between the classes.": (
+        "加到每个点上的随机扰动的标准差：噪声越大，两类重叠越多。"
+    ),
+    "Validation share": "验证集比例",
+    "Share of the points held out for validation: never trained on, they show how well the boundary generalizes.": (
+        "留作验证的点所占比例：它们从不参与训练，用来检验决策边界的泛化能力。"
+    ),
+    "Same seed and settings give the same points everywhere.": "相同的随机种子和设置，在任何地方都生成相同的点。",
+    "0 is a single layer (logistic regression): its boundary is a straight line in the features. Hidden layers let the boundary bend.": (
+        "0 表示单层网络（逻辑回归）：它的决策边界在特征空间中是一条直线。隐藏层能让边界弯曲。"
+    ),
+    "Input features": "输入特征",
+    "What the network sees. With x1² and x2² even a single layer can draw a circle.": (
+        "网络看到的输入。有了 x1² 和 x2²，即使是单层网络也能画出圆形边界。"
+    ),
+    "P(class 1)": "P(类别 1)",
+    "boundary (P = 0.5)": "决策边界 (P = 0.5)",
+    "training, class 0": "训练，类别 0",
+    "training, class 1": "训练，类别 1",
+    "validation, class 0": "验证，类别 0",
+    "validation, class 1": "验证，类别 1",
+    "training": "训练",
+    "validation": "验证",
+    "cross-entropy": "交叉熵",
+    "accuracy": "准确率",
+    "chance level": "随机猜测水平",
+    "class 0": "类别 0",
+    "class 1": "类别 1",
+    "predicted": "预测",
+    "true": "真实",
+    "Decision boundary": "决策边界",
+    "Cross-entropy per epoch": "每轮交叉熵",
+    "Accuracy per epoch": "每轮准确率",
+    "Validation accuracy": "验证准确率",
+    "Training accuracy": "训练准确率",
+    "Validation cross-entropy": "验证交叉熵",
+    "Training cross-entropy": "训练交叉熵",
+    "Confusion matrix (validation)": "混淆矩阵（验证集）",
+    "Single layer (logistic regression)": "单层（逻辑回归）",
+    "{k} hidden layers of {w} neurons": "{k} 个隐藏层，每层 {w} 个神经元",
+    "Same points, same features, same training: a single layer can only draw a straight boundary in the features; hidden layers let it bend.": (
+        "同样的点、同样的特征、同样的训练：单层网络在特征空间中只能画出直的边界；隐藏层能让边界弯曲。"
+    ),
+    # --- theory pages: sweep settings (SweepSettings) ----------------------------------------
+    "Sweep": "扫描",
+    "Datasets (R)": "数据集个数 (R)",
+    "How many fresh training sets are drawn; every curve is an average over them. More is smoother but slower.": (
+        "抽取多少个新的训练集；每条曲线都是它们的平均。越多曲线越平滑，但也越慢。"
+    ),
+    "Highest degree": "最高次数",
+    "The sweep fits every polynomial degree from 0 up to this one.": "扫描会拟合从 0 次到该次数的每一个多项式。",
+    "Degree A": "次数 A",
+    "Degree B": "次数 B",
+    "Degree C": "次数 C",
+    "First polynomial degree on the learning curve.": "学习曲线上的第一个多项式次数。",
+    "Second polynomial degree on the learning curve.": "学习曲线上的第二个多项式次数。",
+    "Third polynomial degree on the learning curve.": "学习曲线上的第三个多项式次数。",
+    "Most training points": "最多训练点数",
+    "The learning curve grows the training set from 5 points up to this.": "学习曲线把训练集从 5 个点逐步增大到这个数。",
+    "Datasets per width (R)": "每个宽度的数据集个数 (R)",
+    "Networks trained for each width, each on a fresh training set. Each one takes time: keep it small.": (
+        "每个宽度训练的网络个数，每个网络用一个新的训练集。每个网络都要花时间：请取较小的值。"
+    ),
+    "Epochs per network": "每个网络的训练轮数",
+    "Full-batch training steps of every network in the sweep (fewer than on the Fit page, to stay fast).": (
+        "扫描中每个网络的全批量训练步数（比“拟合”页少，以保持速度）。"
+    ),
+    "Features": "特征",
+    "Random smooth curves of x, or Legendre polynomials of x (exact up to about N = 30); a linear model on top is fitted to them.": (
+        "x 的随机平滑曲线，或 x 的勒让德多项式（N 约 30 以内数值精确）；在这些特征之上拟合一个线性模型。"
+    ),
+    "Training points (N)": "训练点数 (N)",
+    "Points of each training set; the peak sits at N features.": "每个训练集的点数；峰值出现在特征数等于 N 处。",
+    "Most features (× N)": "最多特征数 (× N)",
+    "The sweep adds features up to this multiple of the number of training points N.": (
+        "扫描逐步增加特征，直到特征数达到训练点数 N 的这个倍数。"
+    ),
+    # --- theory pages (ui/sweep_pages.py) ----------------------------------------------------
+    "The charts mark the current degree or width.": "图中标出了当前的次数或宽度。",
+    "Training {k} networks…": "正在训练 {k} 个网络…",
+    "Fitting…": "拟合中…",
+    "hidden units (width)": "隐藏单元数（宽度）",
+    "best": "最佳",
+    "Capacity: error against model size": "容量：误差随模型规模的变化",
+    "Every capacity is fitted to many fresh training sets. Training error keeps falling as capacity grows; validation error falls, then rises again: that rise is overfitting.": (
+        "每种容量都在许多新的训练集上拟合。随着容量增大，训练误差持续下降；验证误差先降后升：这段上升就是过拟合。"
+    ),
+    "Best capacity": "最佳容量",
+    "Its validation MSE": "其验证 MSE",
+    "Validation MSE at current": "当前容量的验证 MSE",
+    "Noise floor σ²": "噪声下限 σ²",
+    "Mean error over {r} datasets (bands: 10–90%)": "{r} 个数据集上的平均误差（色带：10–90%）",
+    "Expected test error = bias² + variance + noise. Bias: how far the average fit is from the truth. Variance: how much the fit changes from one training set to another. Noise σ²: what no model can remove.": (
+        "期望测试误差 = 偏差² + 方差 + 噪声。偏差：平均拟合离真实函数有多远。方差：换一个训练集，拟合结果变化多大。"
+        "噪声 σ²：任何模型都无法消除的部分。"
+    ),
+    "At the current capacity ({c}):": "当前容量（{c}）下：",
+    "bias²": "偏差²",
+    "variance": "方差",
+    "sum": "总和",
+    "measured test error": "实测测试误差",
+    "±{se} (2 standard errors)": "±{se}（2 倍标准误）",
+    "bias² + variance + σ²": "偏差² + 方差 + σ²",
+    "Decomposition over {r} datasets": "{r} 个数据集上的分解",
+    "fit to one dataset": "单个数据集上的拟合",
+    "mean fit": "平均拟合",
+    "{r} fits at the current capacity": "当前容量下的 {r} 条拟合曲线",
+    "Learning curves: error against the number of points": "学习曲线：误差随数据点数的变化",
+    "More data pulls training and validation error together. A simple model meets early, above the noise floor; a flexible one needs many points but gets lower.": (
+        "数据越多，训练误差和验证误差越接近。简单模型很早就汇合，但停在噪声下限之上；灵活的模型需要很多点，但能降得更低。"
+    ),
+    "degree {d}: training": "{d} 次：训练",
+    "degree {d}: validation": "{d} 次：验证",
+    "Mean error over {r} datasets per size": "每种规模下 {r} 个数据集上的平均误差",
+    "A linear model on p features, fitted by minimum-norm least squares: with p = N features there is exactly one fit through every point, and it needs huge weights that swing wildly between the points, so the test error peaks. With more features many fits pass through every point, and the smallest one is smoother, so the test error falls again.": (
+        "在 p 个特征上的线性模型，用最小范数最小二乘法拟合：当特征数 p = N 时，恰好只有一种拟合穿过每一个点，"
+        "它需要巨大的权重，在点与点之间剧烈摆动，于是测试误差达到峰值。特征更多时，有许多种拟合都能穿过每一个点，"
+        "其中权重最小的那个更平滑，于是测试误差再次下降。"
+    ),
+    "test MSE": "测试 MSE",
+    "interpolation threshold p = N = {n}": "插值阈值 p = N = {n}",
+    "features p": "特征数 p",
+    "Median error over {r} datasets": "{r} 个数据集上的误差中位数",
+    "weight norm ‖c‖": "权重范数 ‖c‖",
+    "Size of the fitted weights": "拟合权重的大小",
+    # --- show the code, upload, export (ui/share.py) -----------------------------------------
+    "Show the code": "查看代码",
+    "The same numbers as this page, from a standalone PyTorch script with the training loop written out.": (
+        "一个独立的 PyTorch 脚本，完整写出训练循环，得到与本页相同的数字。"
+    ),
+    "PyTorch script": "PyTorch 脚本",
+    "Package API": "程序包 API",
+    "Download the script": "下载脚本",
+    "Download the lines": "下载这几行代码",
+    "Your own data (CSV)": "使用自己的数据 (CSV)",
+    "Upload a CSV": "上传 CSV 文件",
+    "A header row with columns {cols}, then one point per row; an optional split column says train or val.": (
+        "第一行是表头，列名为 {cols}，之后每行一个点；可选的 split 列注明 train（训练）或 val（验证）。"
+    ),
+    "Using your {n} points; the link cannot carry them.": "正在使用你的 {n} 个点；分享链接无法携带这些数据。",
+    "Export": "导出",
+    "Data (CSV)": "数据 (CSV)",
+    "Loss history (CSV)": "损失历史 (CSV)",
+    "Trained weights (state_dict)": "训练好的权重 (state_dict)",
+    "Load with torch.load(path, weights_only=True) into a network of the same shape.": (
+        "用 torch.load(path, weights_only=True) 加载到结构相同的网络中。"
+    ),
+    "Figure: {name} (HTML)": "图：{name} (HTML)",
+    "Sweep results (CSV)": "扫描结果 (CSV)",
+    # --- upload errors and notes (playground/io.py: UploadError, Text) -----------------------
+    "This weights file is too large ({size}; the limit is {limit}).": "这个权重文件太大（{size}；上限为 {limit}）。",
+    "This file is not model weights saved by the playground (it may hold other Python objects, which are refused for safety, or be damaged).": (
+        "这个文件不是本应用保存的模型权重（它可能包含其他 Python 对象，出于安全考虑会被拒绝；也可能文件已损坏）。"
+    ),
+    "This file does not hold model weights (a table of named tensors).": "这个文件不包含模型权重（即一组带名称的张量）。",
+    "These weights are not a polynomial's coefficients.": "这些权重不是多项式的系数。",
+    "The file is too large ({size}); the limit is {limit}.": "文件太大（{size}）；上限为 {limit}。",
+    "This looks like an Excel workbook or a zip file, not a CSV file. In your spreadsheet, use 'Save as' and pick 'CSV UTF-8 (comma delimited)'.": (
+        "这看起来是 Excel 工作簿或 zip 压缩文件，而不是 CSV 文件。请在电子表格软件中使用“另存为”，"
+        "并选择“CSV UTF-8（逗号分隔）”格式。"
+    ),
+    "This file is saved as UTF-16 text. Save it again as 'CSV UTF-8 (comma delimited)'.": (
+        "这个文件是以 UTF-16 编码保存的文本。请重新另存为“CSV UTF-8（逗号分隔）”格式。"
+    ),
+    "This is a binary file, not a CSV text file. Upload a .csv file of numbers.": (
+        "这是一个二进制文件，不是 CSV 文本文件。请上传一个由数字组成的 .csv 文件。"
+    ),
+    "This file is not UTF-8 text (unreadable byte at position {pos}). Save it as 'CSV UTF-8'.": (
+        "这个文件不是 UTF-8 文本（位置 {pos} 处有无法读取的字节）。请另存为“CSV UTF-8”格式。"
+    ),
+    "This file contains control characters: it is not a plain CSV text file.": "这个文件含有控制字符：它不是纯文本的 CSV 文件。",
+    "The file is empty: it needs a header row and one row per point.": "文件是空的：需要一行表头，之后每行一个点。",
+    "The file has {rows} rows of points; the limit is {limit}.": "文件有 {rows} 行数据点；上限为 {limit} 行。",
+    "The file is not valid CSV ({why}). Check for stray quote marks.": "文件不是有效的 CSV（{why}）。请检查是否有多余的引号。",
+    "A quoted cell spans several lines. Each point must be on a line of its own.": (
+        "有一个带引号的单元格跨越了多行。每个点必须单独占一行。"
+    ),
+    "The first row must be a header naming the columns ({want}), but it holds numbers: {row}.": (
+        "第一行必须是写明列名（{want}）的表头，但它是数字：{row}。"
+    ),
+    "The file has a header but no points: add one row per point below it.": "文件只有表头，没有数据点：请在表头下方每行添加一个点。",
+    "Column {col} of the header has no name. Expected: {want}.": "表头的第 {col} 列没有名称。应为：{want}。",
+    "The column '{col}' appears twice in the header. Each column name must be unique.": (
+        "列“{col}”在表头中出现了两次。每个列名都必须唯一。"
+    ),
+    "These columns ({got}) are for {other} data, but this page expects {task} data with columns {want}.": (
+        "这些列（{got}）属于 {other} 数据，但本页需要列为 {want} 的 {task} 数据。"
+    ),
+    "Unexpected column '{col}'. The allowed columns are {allowed} (split is optional).": (
+        "无法识别的列“{col}”。允许的列为 {allowed}（split 列可选）。"
+    ),
+    "Missing column {cols}. The header must name the columns {want}.": "缺少列 {cols}。表头必须包含列 {want}。",
+    "Line {line} has the wrong number of values: {got} instead of {want}, one per column of the header.": (
+        "第 {line} 行的数值个数不对：有 {got} 个，应为 {want} 个（表头每列一个）。"
+    ),
+    "Line {line}: the '{col}' value is empty. Every point needs all its numbers.": (
+        "第 {line} 行：“{col}”的值为空。每个点的所有数值都必须填写。"
+    ),
+    "Line {line}: '{cell}' uses a decimal comma. Write decimals with a point, like 1.5.": (
+        "第 {line} 行：“{cell}”用逗号作小数点。请用小数点“.”书写小数，例如 1.5。"
+    ),
+    "Line {line}: the '{col}' value '{cell}' is not a finite number (no NaN or infinity).": (
+        "第 {line} 行：“{col}”的值“{cell}”不是有限数（不允许 NaN 或无穷大）。"
+    ),
+    "Line {line}: the '{col}' value '{cell}' is not a number.": "第 {line} 行：“{col}”的值“{cell}”不是数字。",
+    "Line {line}: the '{col}' value {cell} is too large (the limit is ±{limit}).": (
+        "第 {line} 行：“{col}”的值 {cell} 太大（上限为 ±{limit}）。"
+    ),
+    "Line {line}: the label '{cell}' must be 0 or 1 (two classes).": "第 {line} 行：标签“{cell}”必须是 0 或 1（两个类别）。",
+    "Line {line}: split must be 'train' or 'val', not '{cell}'.": "第 {line} 行：split 必须是“train”或“val”，而不是“{cell}”。",
+    "Too few training points: {got} marked 'train', but at least {need} are needed.": (
+        "训练点太少：标为“train”的只有 {got} 个，至少需要 {need} 个。"
+    ),
+    "Too few points: {got} in the file, but at least {need} are needed ({train} to train on, the rest to validate).": (
+        "数据点太少：文件中只有 {got} 个，至少需要 {need} 个（{train} 个用于训练，其余用于验证）。"
+    ),
+    "No row is marked 'val': mark some rows 'val' to measure the validation error.": (
+        "没有任何行标为“val”：请把一些行标为“val”，以便测量验证误差。"
+    ),
+    "The points were split at random: {train} for training, {val} for validation.": (
+        "数据点已随机划分：{train} 个用于训练，{val} 个用于验证。"
+    ),
+    "All x values are equal ({x}): a curve needs points at different x.": "所有 x 值都相同（{x}）：拟合曲线需要不同 x 处的点。",
+    "x was rescaled from [{lo}, {hi}] to [-1, 1], where the models work.": "x 已从 [{lo}, {hi}] 缩放到模型工作的区间 [-1, 1]。",
+    "Every training point has label {label}: a classifier needs both classes (0 and 1) to learn.": (
+        "所有训练点的标签都是 {label}：分类器需要两个类别（0 和 1）的点才能学习。"
+    ),
+    "All {col} values are equal ({v}); they carry no information.": "所有 {col} 值都相同（{v}）；它们不含任何信息。",
+    "{col} was rescaled from [{lo}, {hi}] to [-2, 2] so the network can learn.": (
+        "{col} 已从 [{lo}, {hi}] 缩放到 [-2, 2]，以便网络学习。"
+    ),
+    # --- verdict reasons (playground/verdict.py) ---------------------------------------------
+    "The model cannot even fit the training points: training error is well above the noise level σ².": (
+        "模型连训练点都拟合不好：训练误差远高于噪声水平 σ²。"
+    ),
+    "Training error is low but validation error is much higher: the model learned the noise.": (
+        "训练误差很低，但验证误差高得多：模型学到了噪声。"
+    ),
+    "Training and validation errors are both close to the noise level σ²: the model captured the signal.": (
+        "训练误差和验证误差都接近噪声水平 σ²：模型抓住了信号。"
+    ),
+    "Both training and validation accuracy are low: the boundary is too simple for the data.": (
+        "训练准确率和验证准确率都很低：对这份数据来说，决策边界太简单了。"
+    ),
+    "Training accuracy is much higher than validation accuracy: the boundary bends around noise.": (
+        "训练准确率远高于验证准确率：决策边界在绕着噪声弯曲。"
+    ),
+    "Training and validation accuracy are close and high: the boundary generalizes.": (
+        "训练准确率和验证准确率都很高且彼此接近：决策边界泛化良好。"
+    ),
+    # --- training notes (playground/train.py) ------------------------------------------------
+    "Training diverged (the loss blew up): lower the learning rate. The best weights before it are kept.": (
+        "训练发散了（损失爆炸）：请降低学习率。已保留发散之前的最佳权重。"
+    ),
+    "Training reached its time budget and stopped; the model so far is shown. Fewer epochs or a smaller network finish in time.": (
+        "训练用完了时间预算，已停止；显示的是目前为止的模型。减少训练轮数或缩小网络就能按时完成。"
+    ),
+}
