@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from .data import Dataset
-from .device import pick_device
+from .device import failure_note, pick_device, release
 from .models import PolyModel, build_mlp, fit_poly, n_params
 from .settings import ModelSettings, TrainSettings
 
@@ -168,7 +168,36 @@ def _train_mlp(
     hidden_layers: int | None,
     max_seconds: float | None,
 ) -> FitResult:
+    """Train on the chosen device; a GPU that fails (busy, out of memory) restarts the run on the CPU, with a note.
+
+    A stop note (diverged, time budget) wins over a device note, as it does over "not available":
+    one note, one translatable sentence; `res.device` says where the run trained.
+    """
     dev, note = pick_device(device)
+    args = (data, m, t, callback, every, transform, hidden_layers, max_seconds)
+    try:
+        res = _train_on(dev, *args)
+    except (RuntimeError, AssertionError) as e:
+        note = failure_note(e, dev)
+        if note is None:
+            raise
+        release(dev)
+        res = _train_on(torch.device("cpu"), *args)
+    res.note = res.note or note
+    return res
+
+
+def _train_on(
+    dev: torch.device,
+    data: Dataset,
+    m: ModelSettings,
+    t: TrainSettings,
+    callback: Callable[[Progress], bool | None] | None,
+    every: int,
+    transform: Callable[[torch.Tensor], torch.Tensor] | None,
+    hidden_layers: int | None,
+    max_seconds: float | None,
+) -> FitResult:
     cls = data.task == "classification"
     loss_fn = LOSSES[data.task]
 
@@ -179,7 +208,7 @@ def _train_mlp(
     x, xv = prep(data.x), prep(data.x_val)  # (N, d), (M, d)
     y, yv = data.y.float().to(dev).unsqueeze(1), data.y_val.float().to(dev).unsqueeze(1)  # (N, 1), (M, 1)
     n = len(x)
-    res = FitResult("mlp", nn.Identity(), 0, device=dev.type, note=note, transform=transform)
+    res = FitResult("mlp", nn.Identity(), 0, device=dev.type, transform=transform)
 
     with _seeded_global_rng(t.init_seed, dev) if m.dropout > 0 else contextlib.nullcontext():
         net = build_mlp(m, x.shape[1], t.init_seed, hidden_layers).to(dev)

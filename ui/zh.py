@@ -3,6 +3,9 @@
 ZH: dict[str, str] = {
     "Overfitting Playground": "过拟合实验场",
     "The chosen device is not available here; using the CPU.": "所选设备在此不可用，改用 CPU。",
+    "The GPU ran out of memory; this run trained on the CPU instead.": "GPU 显存不足，本次改用 CPU 训练。",
+    "The GPU is busy; this run trained on the CPU instead.": "GPU 正忙，本次改用 CPU 训练。",
+    "The GPU failed; this run trained on the CPU instead.": "GPU 出错，本次改用 CPU 训练。",
     # --- app: page names, language, presentation mode (app.py, ui/chrome.py) ---------------
     "Fit": "拟合",
     "Compare": "对比",

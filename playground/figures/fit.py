@@ -142,7 +142,7 @@ def degree_figure(
         marker=dict(symbol="star", size=15, color=VAL, line=dict(width=1, color="black")),
     )
     vline(fig, current, MODEL, text=t.get("current", "current"))
-    if noise > 0:
+    if noise**2 > 0:  # a tiny noise (1e-200) squares to 0, and a log axis cannot draw 0
         hline(fig, noise**2, NOISE, text=t.get("noise", "noise σ²"), log_y=True)
     fig.update_yaxes(type="log")
     return layout(fig, title, t.get("degree", "degree"), "MSE")

@@ -88,7 +88,7 @@ def _marks(
     fig.add_scatter(x=[best], y=[max(best_y, FLOOR)], mode="markers", name=t["best"], marker=BEST_MARKER)
     if current is not None:
         _vline(fig, current, t["current"], log_x)
-    if noise > 0:
+    if noise**2 > 0:  # a tiny noise (1e-200) squares to 0, and a log axis cannot draw 0
         fig.add_hline(
             y=noise**2,
             line=dict(color=NOISE, dash="dash"),
@@ -236,7 +236,7 @@ def learning_figure(
             hovertemplate="%{y:.3g}",
         )
         _band(fig, lc.n, va, colour, t["val"].format(d=d), dash="dot", symbol="triangle-up")
-    if noise > 0:
+    if noise**2 > 0:  # a tiny noise (1e-200) squares to 0, and a log axis cannot draw 0
         fig.add_hline(y=noise**2, line=dict(color=NOISE, dash="dash"), annotation_text=t["noise"])
     # Interpolating fits (training error 0) drop off the bottom rather than stretch the axis to 1e-6.
     low = [max(float(np.min([b.mid for b in lc.train])), 1e-3 * (noise**2 or 1.0))]
