@@ -139,10 +139,12 @@ def engine() -> None:
     (te, re), (tg, rg) = times[False], times[True]
     print(f"  train_many eager       {te:7.3f} s  (with per-epoch validation loss and bookkeeping)")
     print(f"  train_many CUDA graph  {tg:7.3f} s  {te / tg:5.1f}x")
-    check(np.allclose(re.train_loss, rg.train_loss, rtol=1e-4, atol=1e-6, equal_nan=True), "same train losses")
-    check(np.allclose(re.val_loss, rg.val_loss, rtol=1e-4, atol=1e-6, equal_nan=True), "same val losses")
+    # the same kernels in the same order: equal up to the (rare) nondeterministic kernel
+    check(np.allclose(re.train_loss, rg.train_loss, rtol=1e-5, atol=1e-7, equal_nan=True), "same train losses")
+    check(np.allclose(re.val_loss, rg.val_loss, rtol=1e-5, atol=1e-7, equal_nan=True), "same val losses")
 
-    # stop rules under the graph: early stopping, a diverging model, a callback, mixed widths (row chunks)
+    # stop rules under the graph: early stopping, a diverging model, a callback, mixed widths (row chunks, whose
+    # index_add uses atomics on CUDA: not bitwise reproducible, hence fewer epochs)
     yd = y[:64].clone()
     yd[3] *= 30  # plain SGD blows up on this one
     widths = [2, 4, 8, 16, 32, 64, 128, 256] * 8
@@ -154,10 +156,12 @@ def engine() -> None:
             x_val=xv[:64],
             y_val=yv[:64],
             widths=[H] * 64,
-            train=t.changed(epochs=60, optimizer="sgd", lr=0.5),
+            train=t.changed(epochs=60, optimizer="sgd", lr=0.1),
         ),
         "callback stops at 100": dict(train=t.changed(epochs=300), callback=lambda e: e < 100, every=50),
-        "mixed widths 2..256": dict(x=x[:64], y=y[:64], x_val=xv[:64], y_val=yv[:64], widths=widths),
+        "mixed widths 2..256": dict(
+            x=x[:64], y=y[:64], x_val=xv[:64], y_val=yv[:64], widths=widths, train=t.changed(epochs=300)
+        ),
     }
     for name, kw in cases.items():
         a, b = run(False, **kw), run(True, **kw)

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -154,3 +154,26 @@ def app_page(chromium_browser: Any, app_url: str, request: pytest.FixtureRequest
         safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in request.node.name)
         pg.screenshot(path=str(ARTIFACTS / f"FAILED-{safe}.png"), full_page=True)
     ctx.close()
+
+
+@pytest.fixture
+def new_page(chromium_browser: Any, request: pytest.FixtureRequest) -> Iterator[Callable[[], Any]]:
+    """A factory of pages, each in its own fresh browser context (a new Streamlit session); closed after the test."""
+    contexts: list[Any] = []
+
+    def make() -> Any:
+        ctx = chromium_browser.new_context(viewport=VIEWPORT)
+        contexts.append(ctx)
+        pg = ctx.new_page()
+        pg.set_default_timeout(30_000)
+        return pg
+
+    yield make
+    rep = getattr(request.node, "rep_call", None)
+    for i, ctx in enumerate(contexts):
+        if rep is not None and rep.failed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in request.node.name)
+            for pg in ctx.pages:
+                pg.screenshot(path=str(ARTIFACTS / f"FAILED-{safe}-{i}.png"), full_page=True)
+        ctx.close()

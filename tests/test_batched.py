@@ -278,7 +278,7 @@ def test_adam_from_the_graph_table_equals_the_python_counter():
     theta = torch.randn(50, generator=g, dtype=torch.float64)
     pa, pb, frozen = theta.clone(), theta.clone(), torch.zeros(50, dtype=torch.bool)
     a = batched._Optimizer("adam", 0.01, 0.001, theta)
-    b = batched._Optimizer("adam", 0.01, 0.001, theta, graph_steps=30)
+    b = batched._Optimizer("adam", 0.01, 0.001, theta, table_steps=30)
     for i in range(30):
         grad = torch.randn(50, generator=g, dtype=torch.float64)
         a.step(pa, grad.clone(), frozen)

@@ -53,3 +53,17 @@ def test_degree_figure_marks_current_and_best_degree_and_noise_floor() -> None:
     assert list(best.x) == [int(np.argmin(va.numpy()))]
     lines = {(s.x0, s.y0) for s in fig.layout.shapes if s.type == "line"}
     assert any(x0 == 7 for x0, _ in lines) and any(abs(y0 - 0.09) < 1e-12 for _, y0 in lines)
+
+
+def test_every_builder_produces_a_valid_plotly_figure() -> None:
+    import plotly.graph_objects as go
+
+    d = make_data(DataSettings(n=15))
+    tr, va = poly_errors(d.x, d.y, d.x_val, d.y_val, 12)
+    figs = [
+        fit_figure(d, [("fit", np.zeros(400), "#D55E00")]),
+        loss_figure(np.linspace(1, 0.1, 30), np.linspace(1, 0.5, 30), best_epoch=10, total_epochs=30),
+        degree_figure(tr.numpy(), va.numpy(), current=3, noise=0.3),
+    ]
+    for fig in figs:
+        go.Figure(fig.to_dict())  # full validation: raises on any invalid property

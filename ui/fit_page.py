@@ -119,7 +119,8 @@ def page() -> None:
         chart(figs["degree"], "degree", right)
         res = fit(data, ms)  # closed form: instant; gives the exported weights
     else:
-        res = train_live(data, (ds, digest), ms, ts, left.empty(), right.empty(), st.empty())
+        ph_fit, ph_loss = left.empty(), right.empty()  # live frames and the final one share these
+        res = train_live(data, (ds, digest), ms, ts, ph_fit, ph_loss, st.empty())
         if res.note:
             (st.error if res.stop_reason == "diverged" else st.info)(t(res.note))
         _metrics(head, res.train_metric, res.val_metric, res.n_params, res.best_epoch)
@@ -127,7 +128,7 @@ def page() -> None:
         if res.stop_reason == "early stop":
             msg = t("Stopped early at epoch {e}; the best weights (epoch {b}) are restored.")
             st.caption(msg.format(e=len(res.val_loss) - 1, b=res.best_epoch))
-        figs = _draw(data, ts, res, lab, left, right, final=True)
+        figs = _draw(data, ts, res, lab, ph_fit, ph_loss, final=True)
     if up is None:
         code_expander(torch_script(ds, ms, ts), api_snippet(ds, ms, ts), "fit")
     export_expander(data, res, figs, history_csv(res) if ms.family == "mlp" else None, "fit")

@@ -24,7 +24,7 @@ def data_section(
     st.sidebar.subheader(t("Data"))
     for name in fields:
         widget(DataSettings, name, container=st.sidebar)
-    c1, c2 = st.sidebar.columns([3, 2], vertical_alignment="bottom")
+    c1, c2 = st.sidebar.columns(2, vertical_alignment="bottom")
     widget(DataSettings, "seed", container=c1)
     c2.button(
         t("New sample"), on_click=_new_sample, help=t("Draw fresh points: the seed goes up by one."), key="new_sample"

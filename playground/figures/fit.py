@@ -1,21 +1,48 @@
-"""Figures of one fit: points and curves, loss per epoch, error against degree."""
+"""Figures of one fit: points and curves, loss per epoch, error against degree.
+
+Built from plain dicts without per-property validation: these redraw many times a second while a
+network trains (tests validate the output with a full `go.Figure(fig.to_dict())`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 
 from ..data import DOMAIN, Dataset
-from .common import MODEL, NOISE, TRAIN, TRAIN_MARKER, TRUTH, VAL, VAL_MARKER, hline, layout, vline, vrect
+from .common import (
+    MODEL,
+    NOISE,
+    TRAIN,
+    TRAIN_MARKER,
+    TRUTH,
+    VAL,
+    VAL_MARKER,
+    band_x,
+    base_layout,
+    figure,
+    line_x,
+    line_y,
+)
 
 Curve = tuple[str, np.ndarray, str]  # (name, y on the grid, colour)
+
+# Below the plot: in a half-width column a legend on top runs into the title.
+LEGEND_BELOW = {"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom", "x": 0.0, "xanchor": "left"}
+MARGIN_BELOW = {"l": 60, "r": 20, "t": 50, "b": 90}
 
 
 def grid(n: int = 400) -> np.ndarray:
     """Evenly spaced x over the data domain, for drawing curves."""
     return np.linspace(*DOMAIN, n)
+
+
+def _layout(title: str, x: str, y: str, height: int | None = None, **kw: Any) -> dict[str, Any]:
+    extra = {"height": height} if height else {}
+    return base_layout(title, x, y, legend=LEGEND_BELOW, margin=MARGIN_BELOW, **extra, **kw)
 
 
 def fit_figure(
@@ -30,34 +57,50 @@ def fit_figure(
     """Training points (circles), validation points (triangles), the truth (dashed) and fitted curves."""
     t = labels or {}
     xs = grid()
-    fig = go.Figure()
+    traces: list[dict[str, Any]] = []
     if show_val:
-        fig.add_scatter(
-            x=data.x_val.numpy(),
-            y=data.y_val.numpy(),
-            mode="markers",
-            name=t.get("val", "validation points"),
-            marker=VAL_MARKER,
+        traces.append(
+            {
+                "type": "scatter",
+                "x": data.x_val.numpy(),
+                "y": data.y_val.numpy(),
+                "mode": "markers",
+                "name": t.get("val", "validation points"),
+                "marker": VAL_MARKER,
+            }
         )
-    fig.add_scatter(
-        x=data.x.numpy(), y=data.y.numpy(), mode="markers", name=t.get("train", "training points"), marker=TRAIN_MARKER
+    traces.append(
+        {
+            "type": "scatter",
+            "x": data.x.numpy(),
+            "y": data.y.numpy(),
+            "mode": "markers",
+            "name": t.get("train", "training points"),
+            "marker": TRAIN_MARKER,
+        }
     )
     if data.has_truth:  # uploaded points have none
-        fig.add_scatter(
-            x=xs,
-            y=data.truth_fn(xs),
-            mode="lines",
-            name=t.get("truth", "truth"),
-            line=dict(color=TRUTH, dash="dash", width=2),
+        traces.append(
+            {
+                "type": "scatter",
+                "x": xs,
+                "y": data.truth_fn(xs),
+                "mode": "lines",
+                "name": t.get("truth", "truth"),
+                "line": {"color": TRUTH, "dash": "dash", "width": 2},
+            }
         )
     for name, ys, colour in curves:
-        fig.add_scatter(x=xs, y=ys, mode="lines", name=name, line=dict(color=colour, width=3))
+        traces.append(
+            {"type": "scatter", "x": xs, "y": ys, "mode": "lines", "name": name, "line": {"color": colour, "width": 3}}
+        )
     # Fix the y range to the data: a wild interpolant should leave the frame, not squash the points.
     lo, hi = float(min(data.y.min(), data.y_val.min())), float(max(data.y.max(), data.y_val.max()))
     pad = 0.25 * (hi - lo) + 0.1
-    fig.update_yaxes(range=[lo - pad, hi + pad])
-    fig.update_xaxes(range=[DOMAIN[0] - 0.03, DOMAIN[1] + 0.03])
-    return layout(fig, title, "x", "y", **({"height": height} if height else {}))
+    lay = _layout(title, "x", "y", height)
+    lay["xaxis"]["range"] = [DOMAIN[0] - 0.03, DOMAIN[1] + 0.03]
+    lay["yaxis"]["range"] = [lo - pad, hi + pad]
+    return figure(traces, lay)
 
 
 def loss_figure(
@@ -74,33 +117,44 @@ def loss_figure(
     t = labels or {}
     tr, va = np.asarray(train_loss, dtype=float), np.asarray(val_loss, dtype=float)
     ep = np.arange(len(tr))
-    fig = go.Figure()
-    fig.add_scatter(
-        x=ep, y=_finite(tr), mode="lines", name=t.get("train", "training loss"), line=dict(color=TRAIN, width=2)
-    )
-    fig.add_scatter(
-        x=ep,
-        y=_finite(va),
-        mode="lines",
-        name=t.get("val", "validation loss"),
-        line=dict(color=VAL, width=2, dash="dot"),
-    )
+    traces: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            "x": ep,
+            "y": _finite(tr),
+            "mode": "lines",
+            "name": t.get("train", "training loss"),
+            "line": {"color": TRAIN, "width": 2},
+        },
+        {
+            "type": "scatter",
+            "x": ep,
+            "y": _finite(va),
+            "mode": "lines",
+            "name": t.get("val", "validation loss"),
+            "line": {"color": VAL, "width": 2, "dash": "dot"},
+        },
+    ]
+    lay = _layout(title, t.get("epoch", "epoch"), metric)
+    lay["yaxis"]["type"] = "log"
     if best_epoch is not None and 0 <= best_epoch < len(va):
         end = max(len(tr) - 1, best_epoch)
         if end > best_epoch:
-            vrect(fig, best_epoch, end, VAL)
-        vline(fig, best_epoch, VAL, "dash")
-        fig.add_scatter(
-            x=[best_epoch],
-            y=[va[best_epoch]],
-            mode="markers",
-            name=t.get("best", "best epoch"),
-            marker=dict(symbol="star", size=14, color=VAL, line=dict(width=1, color="black")),
+            band_x(lay, best_epoch, end, VAL)
+        line_x(lay, best_epoch, VAL, "dash")
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [best_epoch],
+                "y": [va[best_epoch]],
+                "mode": "markers",
+                "name": t.get("best", "best epoch"),
+                "marker": {"symbol": "star", "size": 14, "color": VAL, "line": {"width": 1, "color": "black"}},
+            }
         )
     if total_epochs:
-        fig.update_xaxes(range=[0, total_epochs])
-    fig.update_yaxes(type="log")
-    return layout(fig, title, t.get("epoch", "epoch"), metric)
+        lay["xaxis"]["range"] = [0, total_epochs]
+    return figure(traces, lay)
 
 
 def degree_figure(
@@ -116,36 +170,54 @@ def degree_figure(
     t = labels or {}
     tr, va = np.asarray(train_err, dtype=float), np.asarray(val_err, dtype=float)
     d = np.arange(len(tr))
-    fig = go.Figure()
-    fig.add_scatter(
-        x=d,
-        y=_floor(tr),
-        mode="lines+markers",
-        name=t.get("train", "training MSE"),
-        line=dict(color=TRAIN),
-        marker=dict(symbol="circle"),
-    )
-    fig.add_scatter(
-        x=d,
-        y=_floor(va),
-        mode="lines+markers",
-        name=t.get("val", "validation MSE"),
-        line=dict(color=VAL, dash="dot"),
-        marker=dict(symbol="triangle-up"),
-    )
     best = int(np.nanargmin(va))
-    fig.add_scatter(
-        x=[best],
-        y=[va[best]],
-        mode="markers",
-        name=t.get("best", "best degree"),
-        marker=dict(symbol="star", size=15, color=VAL, line=dict(width=1, color="black")),
+    traces = [
+        {
+            "type": "scatter",
+            "x": d,
+            "y": _floor(tr),
+            "mode": "lines+markers",
+            "name": t.get("train", "training MSE"),
+            "line": {"color": TRAIN},
+            "marker": {"symbol": "circle"},
+        },
+        {
+            "type": "scatter",
+            "x": d,
+            "y": _floor(va),
+            "mode": "lines+markers",
+            "name": t.get("val", "validation MSE"),
+            "line": {"color": VAL, "dash": "dot"},
+            "marker": {"symbol": "triangle-up"},
+        },
+        {
+            "type": "scatter",
+            "x": [best],
+            "y": [va[best]],
+            "mode": "markers",
+            "name": t.get("best", "best degree"),
+            "marker": {"symbol": "star", "size": 15, "color": VAL, "line": {"width": 1, "color": "black"}},
+        },
+    ]
+    lay = _layout(title, t.get("degree", "degree"), "MSE")
+    lay["yaxis"]["type"] = "log"
+    line_x(lay, current, MODEL)
+    lay["annotations"].append(  # inside the plot, so it never sits on the legend or the title
+        {
+            "x": current,
+            "y": 0.98,
+            "xref": "x",
+            "yref": "paper",
+            "text": t.get("current", "current"),
+            "showarrow": False,
+            "xanchor": "left",
+            "yanchor": "top",
+            "font": {"color": MODEL},
+        }
     )
-    vline(fig, current, MODEL, text=t.get("current", "current"))
     if noise**2 > 0:  # a tiny noise (1e-200) squares to 0, and a log axis cannot draw 0
-        hline(fig, noise**2, NOISE, text=t.get("noise", "noise σ²"), log_y=True)
-    fig.update_yaxes(type="log")
-    return layout(fig, title, t.get("degree", "degree"), "MSE")
+        line_y(lay, noise**2, NOISE, text=t.get("noise", "noise σ²"), log_y=True)
+    return figure(traces, lay)
 
 
 def _finite(a: np.ndarray) -> np.ndarray:
