@@ -385,7 +385,12 @@ def mlp_blocks(sw: SweepSettings, parts: int) -> list[np.ndarray]:
 
 
 def mlp_runs(
-    ds: DataSettings, sw: SweepSettings, ms: ModelSettings, ts: TrainSettings, block: tuple[int, ...] | None = None
+    ds: DataSettings,
+    sw: SweepSettings,
+    ms: ModelSettings,
+    ts: TrainSettings,
+    block: tuple[int, ...] | None = None,
+    max_seconds: float | None = None,
 ) -> MlpRuns:
     """Train one-hidden-layer networks of every width on datasets `block` (default: all mlp_r of them).
 
@@ -411,6 +416,7 @@ def mlp_runs(
         seeds=seeds.tolist(),
         device=ts.device,
         hidden_layers=1,
+        max_seconds=max_seconds,  # the worst settings train for minutes: stop and keep what is there
     )
     pred = res.predict(torch.from_numpy(xt))  # (W * Rb, M)
 

@@ -69,8 +69,8 @@ def dd_errors(ds: DataSettings, sw: SweepSettings, ps: tuple[int, ...]) -> np.nd
 def mlp_runs(
     ds: DataSettings, sw: SweepSettings, ms: ModelSettings, ts: TrainSettings, block: tuple[int, ...]
 ) -> an.MlpRuns:
-    """Networks of every width trained on one block of datasets."""
-    return an.mlp_runs(ds, sw, ms, ts, block)
+    """Networks of every width trained on one block of datasets (within its share of the page's time budget)."""
+    return an.mlp_runs(ds, sw, ms, ts, block, max_seconds=MLP_BUDGET / MLP_BLOCKS)
 
 
 def with_progress(fn: Callable[..., Any], items: Sequence[Any], text: str) -> list[Any]:
@@ -110,6 +110,9 @@ def family_section() -> tuple[ModelSettings, TrainSettings]:
             widget(SweepSettings, name, container=st.sidebar)
     st.sidebar.caption(t("The charts mark the current degree or width."))
     return collect(ModelSettings), collect(TrainSettings)
+
+
+MLP_BUDGET = 8.0  # seconds for the whole width sweep: the worst settings stop here, keeping what they have
 
 
 def _mlp(ds: DataSettings, sw: SweepSettings, ms: ModelSettings, ts: TrainSettings) -> an.MlpRuns:
