@@ -21,6 +21,7 @@ import numpy as np
 from . import io as pio
 from .data import Dataset, make_data
 from .figures import MODEL, degree_figure, fit_figure, grid, loss_figure
+from .lessons import PRESETS, lesson
 from .models import poly_errors
 from .settings import DataSettings, ModelSettings, Settings, TrainSettings, coerce, log_grid, spec_of, to_raw
 from .train import FitResult, fit
@@ -167,6 +168,10 @@ def fit_view(ds: DataSettings, ms: ModelSettings, ts: TrainSettings, max_seconds
 
 def _configure_fit(p: argparse.ArgumentParser) -> None:
     p.add_argument("query", help='settings as in the app\'s URL, e.g. "n=5&degree=6&truth=linear", or the whole URL')
+    _output_options(p)
+
+
+def _output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, type=Path, help="folder for the files (created if missing)")
     p.add_argument("--png", action="store_true", help="also write PNG images (needs the kaleido package)")
     p.add_argument(
@@ -232,6 +237,28 @@ def run_fit(args: argparse.Namespace) -> int:
     for p in paths:
         print(f"wrote {p}")
     return 0
+
+
+def _configure_lesson(p: argparse.ArgumentParser) -> None:
+    _output_options(p)
+    p.add_argument("lesson", help="a lesson id, e.g. " + ", ".join(x.id for x in PRESETS if x.page == "fit"))
+
+
+@command("lesson", "render a lesson of the Fit page (as its one-click preset sets it up)", _configure_lesson)
+def run_lesson(args: argparse.Namespace) -> int:
+    """A Fit-page lesson: its settings become the query of `fit`; its two sentences are printed first."""
+    p = lesson(args.lesson)
+    if p is None:
+        print(f"error: no lesson {args.lesson!r}; lessons: {', '.join(x.id for x in PRESETS)}", file=sys.stderr)
+        return EXIT_ERROR
+    if p.page != "fit":
+        print(
+            f"error: lesson {p.id!r} is on the {p.page} page; open it in the app with ?lesson={p.id}", file=sys.stderr
+        )
+        return EXIT_ERROR
+    print(f"{p.title}. {p.text}")
+    args.query = urllib.parse.urlencode({k: str(v) for k, v in p.values.items()})
+    return run_fit(args)
 
 
 # --- entry point ----------------------------------------------------------------------------

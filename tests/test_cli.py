@@ -171,3 +171,23 @@ def test_runs_as_a_module_in_a_subprocess(tmp_path) -> None:
     assert p.returncode == 0, p.stderr
     assert "train MSE:" in p.stdout and "Noise (σ): oops is not valid" in p.stderr
     assert (tmp_path / "fit.html").stat().st_size > 1000
+
+
+def test_lesson_command_renders_a_fit_lesson_with_its_settings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from playground.lessons import lesson
+
+    p = lesson("powerful_model")
+    assert cli.main(["lesson", "powerful_model", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(p.title) and (tmp_path / "fit.html").exists()
+    assert f"degree={p.values['degree']}" in out and "Overfitting" in out
+
+
+def test_lesson_command_refuses_unknown_and_other_page_lessons(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["lesson", "nope", "--out", str(tmp_path)]) != 0
+    assert cli.main(["lesson", "dropout", "--out", str(tmp_path)]) != 0
+    assert "?lesson=dropout" in capsys.readouterr().err
