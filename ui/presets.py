@@ -48,7 +48,7 @@ def from_url() -> None:
         st.session_state["_lesson_url_done"] = True
         p = preset(pid)
         if p is None:
-            st.session_state.setdefault("_notices", []).append(f"lesson: {pid[:40]} is not a lesson")
+            st.session_state.setdefault("_notices", []).append(t("lesson: {raw} is not a lesson", raw=pid[:40]))
         else:
             apply(p)
 

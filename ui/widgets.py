@@ -81,8 +81,14 @@ def load_url(groups: list[tuple[type[Settings], str]]) -> None:
                 if spec.log:
                     v = _snap(v, log_grid(spec.lo or 0.0, spec.hi or 1.0))
                 put(key, v)
-                if note:
-                    notes.append(note)
+                if note:  # said again in the session's language: parse's note is the package's English
+                    shown = {"label": t(spec.label), "raw": str(qp[key])[:40], "v": fmt(v)}
+                    tpl = (
+                        "{label}: {raw} is out of range, using {v}"
+                        if "out of range" in note
+                        else "{label}: {raw} is not valid, using the default {v}"
+                    )
+                    notes.append(t(tpl, **shown))
 
 
 def show_notices() -> None:

@@ -1,6 +1,9 @@
 """中文 texts, keyed by the English text they translate."""
 
 ZH: dict[str, str] = {
+    "{label}: {raw} is out of range, using {v}": "{label}：{raw} 超出范围，改用 {v}",
+    "{label}: {raw} is not valid, using the default {v}": "{label}：{raw} 无效，改用默认值 {v}",
+    "lesson: {raw} is not a lesson": "lesson：{raw} 不是一个课程",
     "Overfitting Playground": "过拟合实验场",
     "The chosen device is not available here; using the CPU.": "所选设备在此不可用，改用 CPU。",
     "The GPU ran out of memory; this run trained on the CPU instead.": "GPU 显存不足，本次改用 CPU 训练。",
