@@ -113,10 +113,14 @@ def fit_classifier(
     callback: Callable[[Progress], bool | None] | None = None,
     every: int = 25,
     max_seconds: float | None = None,
+    data: Dataset | None = None,
 ) -> FitResult:
-    """Train the classifier the settings describe with the shared training loop; predict() gives logits."""
+    """Train the classifier the settings describe with the shared training loop; predict() gives logits.
+
+    `data` replaces the generated points (a user's upload); the settings still give the network.
+    """
     return fit(
-        class_data(cs),
+        class_data(cs) if data is None else data,
         net_settings(cs, ms),
         ts,
         device=ts.device,

@@ -372,3 +372,13 @@ def test_training_figures_build_one_frame(moons: tuple) -> None:
         titles=("a", "b", "c"),
     )
     assert [_valid(f)["layout"]["title"]["text"] for f in figs] == ["a", "b", "c"]
+
+
+def test_a_users_uploaded_points_train_the_classifier() -> None:
+    from playground.io import data_csv, read_points_csv
+
+    own = class_data(ClassSettings(cset="blobs", cn=120, cseed=3))
+    data, _ = read_points_csv(data_csv(own).encode(), "classification")
+    res = fit_classifier(ClassSettings(hidden=0), ModelSettings(), TrainSettings(epochs=200, lr=0.05), data=data)
+    assert res.val_accuracy > 0.85  # two blobs: a line separates them
+    assert len(res.train_loss) == 201

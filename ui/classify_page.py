@@ -32,7 +32,7 @@ from playground.verdict import class_verdict
 from .common import chart, fmt_metric, guarded, verdict_box
 from .i18n import t
 from .sections import regularization_section, training_section
-from .share import code_expander
+from .share import code_expander, upload_section
 from .widgets import CHOICE_NAMES, collect, load_url, put, show_notices, stored, widget, write_url
 
 
@@ -117,15 +117,18 @@ def _new_sample() -> None:
     put("cseed", (stored(ClassSettings, "cseed") + 1) % (2**31 - 1))
 
 
-def class_section() -> tuple[ClassSettings, ModelSettings]:
-    """Data and network widgets; returns the classification settings and the activation/dropout source."""
+def class_section(show_data: bool = True) -> tuple[ClassSettings, ModelSettings]:
+    """Data and network widgets (data hidden while an upload rules); returns the settings."""
     sb = st.sidebar
-    sb.subheader(t("Data"))
-    for name in ("cset", "cn", "cnoise", "cval"):
-        widget(ClassSettings, name, container=sb)
-    c1, c2 = sb.columns([3, 2], vertical_alignment="bottom")
-    widget(ClassSettings, "cseed", container=c1)
-    c2.button(t("New sample"), on_click=_new_sample, help=t("Draw fresh points: the seed goes up by one."), key="cnew")
+    if show_data:
+        sb.subheader(t("Data"))
+        for name in ("cset", "cn", "cnoise", "cval"):
+            widget(ClassSettings, name, container=sb)
+        c1, c2 = sb.columns(2, vertical_alignment="bottom")
+        widget(ClassSettings, "cseed", container=c1)
+        c2.button(
+            t("New sample"), on_click=_new_sample, help=t("Draw fresh points: the seed goes up by one."), key="cnew"
+        )
     sb.subheader(t("Network"))
     if widget(ClassSettings, "hidden", container=sb) > 0:
         widget(ClassSettings, "cwidth", container=sb)
@@ -144,9 +147,12 @@ def _apply_lesson() -> None:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def class_view(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings) -> Report:
-    """Train without drawing and summarize (shared by every session: the same settings give the same numbers)."""
-    return report(fit_classifier(cs, ms, ts, max_seconds=COMPARE_BUDGET), class_data(cs), GRID)
+def class_view(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, _data: Dataset, upload: str = "") -> Report:
+    """Train without drawing and summarize (shared by every session: the same settings give the same numbers).
+
+    `upload` (a digest of the user's file) keys the cache when `_data` is the user's points.
+    """
+    return report(fit_classifier(cs, ms, ts, max_seconds=COMPARE_BUDGET, data=_data), _data, GRID)
 
 
 def _cache() -> dict[tuple, Report]:
@@ -161,10 +167,10 @@ def _remember(key: tuple, rep: Report) -> Report:
     return rep
 
 
-def _result(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings) -> Report:
+def _result(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, data: Dataset, digest: str) -> Report:
     """This session's earlier result for the settings, or one trained without drawing."""
-    key = (cs, net_settings(cs, ms), ts)
-    return _cache().get(key) or _remember(key, class_view(*key))
+    key = (cs, net_settings(cs, ms), ts, digest)
+    return _cache().get(key) or _remember(key, class_view(*key[:3], data, digest))
 
 
 # --- drawing ----------------------------------------------------------------------------
@@ -213,10 +219,10 @@ def _final_frame(data: Dataset, rep: Report, epochs: int, where: tuple[Any, Any,
 
 
 def train_live(
-    cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, data: Dataset, where: tuple, bar_ph: Any
+    cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, data: Dataset, where: tuple, bar_ph: Any, digest: str = ""
 ) -> Report:
     """Train (or reuse this session's earlier result), redrawing boundary and curves every few epochs."""
-    key = (cs, net_settings(cs, ms), ts)
+    key = (cs, net_settings(cs, ms), ts, digest)
     if key in _cache():
         return _cache()[key]
     lab = labels()
@@ -250,18 +256,18 @@ def train_live(
         for fig, w in zip(figs, where, strict=True):
             chart(fig, None, w)  # no key: the epoch in the titles keeps the frames apart
 
-    res = fit_classifier(cs, ms, ts, callback=tick, every=EVERY, max_seconds=TIME_BUDGET)
+    res = fit_classifier(cs, ms, ts, callback=tick, every=EVERY, max_seconds=TIME_BUDGET, data=data)
     bar_ph.empty()
     return _remember(key, report(res, data, GRID))
 
 
-def _live(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, data: Dataset) -> None:
+def _live(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, data: Dataset, digest: str) -> None:
     head = st.columns(6)
     box = st.container()
     left, right = st.columns([3, 2])
     where = (left.empty(), right.empty(), right.empty())
     cm_ph = left.empty()
-    rep = train_live(cs, ms, ts, data, where, st.empty())
+    rep = train_live(cs, ms, ts, data, where, st.empty(), digest)
     _metrics(head, rep)
     _verdict_and_notes(rep, box)
     _final_frame(data, rep, ts.epochs, where)
@@ -269,7 +275,7 @@ def _live(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, data: Dataset
     chart(cm, "cls_cm", cm_ph)
 
 
-def _compare(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, data: Dataset) -> None:
+def _compare(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, data: Dataset, digest: str) -> None:
     deep = cs.hidden or DEEP_DEFAULT
     runs = (
         ("single", cs.changed(hidden=0), t("Single layer (logistic regression)")),
@@ -283,7 +289,7 @@ def _compare(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, data: Data
     )
     lab = labels()
     with st.spinner(t("Training…")):
-        reps = [_result(c, ms, ts) for _, c, _ in runs]
+        reps = [_result(c, ms, ts, data, digest) for _, c, _ in runs]
     for col, (name, _, title), rep in zip(st.columns(2), runs, reps, strict=True):
         col.subheader(title)
         m = col.columns(3)
@@ -301,7 +307,8 @@ def _compare(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, data: Data
 def page() -> None:
     """Draw the Classify page."""
     load_url(GROUPS)
-    cs, ms = class_section()
+    up = upload_section("classification")
+    cs, ms = class_section(show_data=up is None)
     regularization_section("mlp")
     ts = training_section()
     extra = {k: v for k, v in to_raw(ms).items() if k in MODEL_KEYS}
@@ -323,11 +330,12 @@ def page() -> None:
         key="clesson",
         help=t("Two moons with raw inputs x1, x2: the single layer draws a straight line and misclassifies the tips."),
     )
-    data = class_data(cs)
+    data, digest = (up.data, up.digest) if up else (class_data(cs), "")
     if view == "compare":
-        _compare(cs, ms, ts, data)
+        _compare(cs, ms, ts, data, digest)
     else:
-        _live(cs, ms, ts, data)
-    code_expander(torch_script_classify(cs, ms, ts), api_snippet_classify(cs, ms, ts), "classify")
+        _live(cs, ms, ts, data, digest)
+    if up is None:  # the script draws its points from the settings; an upload has none
+        code_expander(torch_script_classify(cs, ms, ts), api_snippet_classify(cs, ms, ts), "classify")
     with st.expander(t("Export")):
         st.download_button(t("Data (CSV)"), data_csv(data), "classes.csv", "text/csv", key="dl_data_classify")
