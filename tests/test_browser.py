@@ -449,3 +449,21 @@ def test_presentation_mode_collapses_sidebar_and_enlarges_text(app_url: str, new
     assert metric > 36, f"metric values are {metric} px, no larger than Streamlit's default 36 px"
     assert re.search(r"[?&]present=1\b", pg.url), f"the link lost presentation mode: {pg.url}"
     shot(pg, "fit-present")
+
+
+def test_classify_upload_of_labelled_points(app_page: Any, app_url: str, tmp_path: Path) -> None:
+    """A CSV of x1,x2,label replaces the generated class set on the Classify page."""
+    rows = [(round(-1.5 + 3 * i / 39, 3), round((-1) ** i * 0.7, 3)) for i in range(40)]
+    good = tmp_path / "classes.csv"
+    good.write_text("x1,x2,label\n" + "".join(f"{a},{b},{int(b > 0)}\n" for a, b in rows), encoding="utf-8")
+    open_page(app_page, f"{app_url}/classify?epochs=50", TITLE["classify"])
+    app_page.locator("[data-testid='stSidebar'] [data-testid='stExpander'] summary", has_text="Your own data").click()
+    app_page.locator(".st-key-upload_classification input[type='file']").set_input_files(str(good))
+    ok = app_page.locator("[data-testid='stAlertContentSuccess']", has_text="Using your")
+    ok.wait_for(timeout=RUN_TIMEOUT_MS)
+    wait_idle(app_page)
+    assert "Using your 40 points" in ok.inner_text()
+    assert app_page.locator(".st-key-cset").count() == 0, "the data widgets still show while the upload rules"
+    assert_charts_drawn(app_page, at_least=2)
+    assert_no_error(app_page)
+    shot(app_page, "classify-upload")
