@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere: the websocket client lives in tests/
 
-from tests.st_client import RssSampler, Run, Server, Session, rss_bytes  # noqa: E402
+from tests.st_client import RssSampler, Run, Server, Session, rss_bytes, run_coro  # noqa: E402
 
 TARGET_P95_S = 2.0
 TARGET_RSS_MB = 690.0
@@ -197,7 +197,7 @@ def run_load(
         sampler.start()
         try:
             if warmup:
-                rep.warmup = asyncio.run(asyncio.wait_for(_warmup(srv.ws_url), 3 * RERUN_TIMEOUT_S))
+                rep.warmup = run_coro(asyncio.wait_for(_warmup(srv.ws_url), 3 * RERUN_TIMEOUT_S))
             rep.rss_start_mb = sampler.samples[-1][1] / MB if sampler.samples else 0.0
             t_load = sampler.samples[-1][0] if sampler.samples else 0.0
 
@@ -216,7 +216,7 @@ def run_load(
                 except TimeoutError:
                     rep.connect_errors.append("the sessions did not finish in time")
 
-            asyncio.run(everyone())
+            run_coro(everyone())
             t_done = sampler.samples[-1][0] if sampler.samples else 0.0
             time.sleep(1.0)  # one more sample after the last run
         finally:
@@ -343,7 +343,7 @@ def cold_start(reps: int = 3) -> None:
                 await s2.close()
                 return out
 
-            row = {"health": srv.health_s, **asyncio.run(first())}
+            row = {"health": srv.health_s, **run_coro(first())}
             row["rss_mb"] = rss_bytes(srv.pid) / MB
             rows.append(row)
         print(

@@ -371,12 +371,14 @@ class MlpRuns:
     val: np.ndarray  # (Rb, W) validation MSE
     pred: np.ndarray  # (Rb, W, M) predictions at the evenly spaced eval_points x
     n_params: np.ndarray  # (W,)
+    stop_reason: str = "finished"  # "time budget" when the networks were cut short
 
     @staticmethod
     def join(parts: Sequence[MlpRuns]) -> MlpRuns:
         """The blocks stacked back into all R datasets."""
         cat = [np.concatenate([getattr(p, f) for p in parts]) for f in ("train", "val", "pred")]
-        return MlpRuns(*cat, parts[0].n_params)
+        cut = any(p.stop_reason == "time budget" for p in parts)
+        return MlpRuns(*cat, parts[0].n_params, "time budget" if cut else "finished")
 
 
 def mlp_blocks(sw: SweepSettings, parts: int) -> list[np.ndarray]:
@@ -423,7 +425,8 @@ def mlp_runs(
     def per(a: np.ndarray) -> np.ndarray:  # (W * Rb, ...) -> (Rb, W, ...)
         return a.reshape(w, rb, *a.shape[1:]).swapaxes(0, 1)
 
-    return MlpRuns(per(res.train_metric), per(res.val_metric), per(pred), res.n_params[::rb])
+    cut = "time budget" if "time budget" in res.stop_reason else "finished"
+    return MlpRuns(per(res.train_metric), per(res.val_metric), per(pred), res.n_params[::rb], cut)
 
 
 def mlp_capacity(runs: MlpRuns) -> CapacityCurve:

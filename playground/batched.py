@@ -357,7 +357,7 @@ def train_many(
         bs = n if train.batch_size == 0 else min(train.batch_size, n)
         fused = bs == n and p == 0  # as in fit: the training forward doubles as the training-loss measurement
         net = _Net(d, widths, L, model.activation, seeds, _chunk(widths) if p == 0 else max(widths), dev, dtype)
-        graph = cuda_graph and fused and dev.type == "cuda"
+        graph = cuda_graph and fused and dev.type == "cuda" and E >= 2  # the graphs' warm-up runs epochs 0-2
         opt = _Optimizer(train.optimizer, train.lr, train.weight_decay, net.theta, E if fused and not cpu else 0)
         xall = torch.cat([net.rows(x), net.rows(xv)], 1)  # (B, N+M, d): one forward measures train and val
         yall = torch.cat([y.expand(K, -1), yv.expand(K, -1)], 1)  # (K, N+M)

@@ -118,14 +118,17 @@ def parse(spec: Spec, default: Any, raw: Any) -> tuple[Any, str | None]:
         x = float(raw)
         if not math.isfinite(x):
             raise ValueError
+        whole = True
         if isinstance(default, int):
-            x = round(x)
+            whole, x = round(x) == x, round(x)
         lo = spec.lo if spec.lo is not None else -math.inf
         hi = spec.hi if spec.hi is not None else math.inf
         v = min(max(x, lo), hi)
         v = int(v) if isinstance(default, int) else float(v)
         if v != x:
             return v, f"{spec.label}: {raw!s:.40} is out of range, using {v:g}"
+        if not whole:
+            return v, f"{spec.label}: {raw!s:.40} is not a whole number, using {v:g}"
         return v, None
     except (TypeError, ValueError, OverflowError):
         return default, f"{spec.label}: {raw!s:.40} is not valid, using the default {fmt(default)}"

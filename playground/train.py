@@ -275,6 +275,11 @@ def _train_on(
                     opt.zero_grad()
                     loss_fn(net(x[idx]), y[idx]).backward()
                     opt.step()
+                    if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
+                        res.stop_reason = "time budget"  # one epoch of many small batches can take seconds
+                        break
+                if res.stop_reason == "time budget":
+                    break
         # Keep the best weights when stopping early or diverging (a finished run keeps its last).
         if res.stop_reason in ("early stop", "diverged"):
             with torch.no_grad():

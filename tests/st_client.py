@@ -422,3 +422,21 @@ class Session:
             self.states = {i: s for i, s in self.states.items() if i in ids}  # unmounted widgets drop their state
             self.runs += 1
         return run
+
+
+def run_coro(coro: Any) -> Any:
+    """asyncio.run in a fresh thread: the test process may already run an event loop (Playwright's sync API)."""
+    box: dict[str, Any] = {}
+
+    def main() -> None:
+        try:
+            box["value"] = asyncio.run(coro)
+        except BaseException as e:  # handed to the caller's thread
+            box["error"] = e
+
+    th = threading.Thread(target=main, name="st-client-loop")
+    th.start()
+    th.join()
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")

@@ -23,7 +23,7 @@ from playground.data import make_data
 from playground.device import pick_device
 from playground.settings import DataSettings, ModelSettings, TrainSettings
 from playground.train import fit
-from tests.st_client import Server, Session, cpu_seconds, element_type, rss_bytes, thread_count
+from tests.st_client import Server, Session, cpu_seconds, element_type, rss_bytes, run_coro, thread_count
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -100,7 +100,7 @@ def test_disconnect_mid_training_leaves_no_thread_or_memory_behind() -> None:
             await s.close()
             await _open_train_and_leave(srv.ws_url, abort=False)  # the disconnect path itself, once
 
-        asyncio.run(warm_up())
+        run_coro(warm_up())
         threads0 = _quiet(srv.pid)
         rss0 = rss_bytes(srv.pid)
 
@@ -110,7 +110,7 @@ def test_disconnect_mid_training_leaves_no_thread_or_memory_behind() -> None:
                 last = await _open_train_and_leave(srv.ws_url, abort=i % 2 == 1)  # closed tabs and lost networks
             return last
 
-        last_close = asyncio.run(leave_mid_training())
+        last_close = run_coro(leave_mid_training())
         time.sleep(max(0.0, last_close + 1.0 - time.monotonic()))
         busy = _cores(srv.pid, 1.5)  # 1 to 2.5 s after leaving: an abandoned run (8 s budget) keeps a core busy
         threads1 = _settle(srv.pid, threads0, timeout=SETTLE_S)
@@ -124,7 +124,7 @@ def test_disconnect_mid_training_leaves_no_thread_or_memory_behind() -> None:
             assert r.ok, r.errors
             await s.close()
 
-        asyncio.run(still_serves())
+        run_coro(still_serves())
         summary = (
             f"threads {threads0} before -> {threads1} after {DISCONNECTS} disconnects "
             f"(measured {settled_after:.1f} s after the last), server CPU 1-2.5 s after it {busy:.2f} cores, "

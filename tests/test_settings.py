@@ -70,3 +70,8 @@ def test_log_grid_spans_the_bounds_in_1_2_5_steps() -> None:
     assert g[0] == 1e-5 and g[-1] == 10.0
     assert all(b > a for a, b in itertools.pairwise(g))
     assert log_grid(0.0, 1.0)[0] == 0.0
+
+
+def test_a_fractional_whole_number_is_rounded_with_a_notice() -> None:
+    s, notes = coerce(DataSettings, {"n": "2.5"})
+    assert s.n == 2 and len(notes) == 1 and "whole number" in notes[0]

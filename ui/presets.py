@@ -9,7 +9,7 @@ from playground.settings import Settings
 
 from . import classify_page, compare_page, fit_page, sweep_pages
 from .i18n import t
-from .widgets import put
+from .widgets import code, put
 
 Groups = list[tuple[type[Settings], str]]
 
@@ -48,7 +48,7 @@ def from_url() -> None:
         st.session_state["_lesson_url_done"] = True
         p = preset(pid)
         if p is None:
-            st.session_state.setdefault("_notices", []).append(t("lesson: {raw} is not a lesson", raw=pid[:40]))
+            st.session_state.setdefault("_notices", []).append(t("lesson: {raw} is not a lesson", raw=code(pid)))
         else:
             apply(p)
 

@@ -82,13 +82,18 @@ def load_url(groups: list[tuple[type[Settings], str]]) -> None:
                     v = _snap(v, log_grid(spec.lo or 0.0, spec.hi or 1.0))
                 put(key, v)
                 if note:  # said again in the session's language: parse's note is the package's English
-                    shown = {"label": t(spec.label), "raw": str(qp[key])[:40], "v": fmt(v)}
-                    tpl = (
-                        "{label}: {raw} is out of range, using {v}"
-                        if "out of range" in note
-                        else "{label}: {raw} is not valid, using the default {v}"
-                    )
-                    notes.append(t(tpl, **shown))
+                    shown = {"label": t(spec.label), "raw": code(qp[key]), "v": fmt(v)}
+                    if "out of range" in note:
+                        notes.append(t("{label}: {raw} is out of range, using {v}", **shown))
+                    elif "whole number" in note:
+                        notes.append(t("{label}: {raw} is not a whole number, using {v}", **shown))
+                    else:
+                        notes.append(t("{label}: {raw} is not valid, using the default {v}", **shown))
+
+
+def code(raw: object) -> str:
+    """A visitor's text shown as inline code: Markdown in a link (a [link](...)) stays inert."""
+    return "`" + str(raw)[:40].replace("`", "'") + "`"
 
 
 def show_notices() -> None:

@@ -1,6 +1,8 @@
 """中文 texts, keyed by the English text they translate."""
 
 ZH: dict[str, str] = {
+    "{label}: {raw} is not a whole number, using {v}": "{label}：{raw} 不是整数，改用 {v}",
+    "The networks reached the page's time budget and stopped early: fewer epochs or datasets finish in time.": "网络达到页面的时间上限，提前停止：减少训练轮数或数据集数量即可按时完成。",
     "{label}: {raw} is out of range, using {v}": "{label}：{raw} 超出范围，改用 {v}",
     "{label}: {raw} is not valid, using the default {v}": "{label}：{raw} 无效，改用默认值 {v}",
     "lesson: {raw} is not a lesson": "lesson：{raw} 不是一个课程",
