@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import math
 import sys
 import urllib.parse
 from collections.abc import Callable
@@ -23,7 +22,17 @@ from .data import Dataset, make_data
 from .figures import MODEL, degree_figure, fit_figure, grid, loss_figure
 from .lessons import PRESETS, lesson
 from .models import poly_errors
-from .settings import DataSettings, ModelSettings, Settings, TrainSettings, coerce, log_grid, spec_of, to_raw
+from .settings import (
+    DataSettings,
+    ModelSettings,
+    Settings,
+    TrainSettings,
+    coerce,
+    log_grid,
+    nearest_on_grid,
+    spec_of,
+    to_raw,
+)
 from .train import FitResult, fit
 from .verdict import Verdict, verdict
 
@@ -68,15 +77,6 @@ def query_of(text: str) -> dict[str, str]:
     return dict(urllib.parse.parse_qsl(s, keep_blank_values=True))
 
 
-def _nearest(v: float, opts: list[float]) -> float:
-    """The grid value nearest to v in log distance (0 and negatives go to the first), as the page's slider snaps."""
-    if v in opts:
-        return v
-    if v <= 0:
-        return opts[0]
-    return min((o for o in opts if o > 0), key=lambda o: abs(math.log(o / v)))
-
-
 def snap_logs(s: Settings) -> tuple[Settings, list[str]]:
     """Snap log-scale settings to the 1-2-5 grid of the page's sliders, so the CLI computes what the page shows."""
     vals, notes = {}, []
@@ -84,7 +84,7 @@ def snap_logs(s: Settings) -> tuple[Settings, list[str]]:
         spec = spec_of(type(s), f.name)
         if spec.log:
             v = getattr(s, f.name)
-            near = _nearest(v, log_grid(spec.lo or 0.0, spec.hi or 1.0))
+            near = nearest_on_grid(v, log_grid(spec.lo or 0.0, spec.hi or 1.0))
             if near != v:
                 vals[f.name] = near
                 notes.append(f"{spec.label}: {v:g} is not on the slider, using {near:g}")

@@ -51,6 +51,19 @@ def log_grid(lo: float, hi: float) -> list[float]:
     return out
 
 
+def nearest_on_grid(v: Any, opts: list[float]) -> float:
+    """The grid value nearest to v in log distance (0, negatives and non-numbers go to the first)."""
+    try:
+        v = float(v)
+    except (TypeError, ValueError):
+        return opts[0]
+    if v in opts:
+        return v
+    if not v > 0:
+        return opts[0]
+    return min((o for o in opts if o > 0), key=lambda o: abs(math.log(o / v)))
+
+
 class Settings:
     """Base of the frozen settings dataclasses: checks bounds on construction."""
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -14,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.st_client import HOST, free_port, server_cmd
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"  # ignored by git: screenshots and the server log land here
@@ -49,13 +49,6 @@ def find_chromium() -> str | None:
     return next((p for p in CHROMIUM_PATHS if os.access(p, os.X_OK)), None)
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
@@ -77,24 +70,8 @@ def chromium_path() -> str:
 def app_url() -> Iterator[str]:
     """Start `streamlit run app.py` on a free port, wait for /_stcore/health, yield its base URL."""
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
+    url = f"http://{HOST}:{port}"
+    cmd = server_cmd(port)
     ARTIFACTS.mkdir(exist_ok=True)
     log_path = ARTIFACTS / "streamlit-server.log"
     # The log goes to a file, not a pipe: a full pipe would block the server mid-test.

@@ -58,6 +58,7 @@ from playground.settings import (
     check,
     coerce,
     log_grid,
+    nearest_on_grid,
     parse,
     to_raw,
 )
@@ -66,18 +67,9 @@ from playground.verdict import class_verdict, verdict
 from tests.strategies import Groups, query_string, raw_pairs, settings_strategy
 from ui.chrome import AppSettings
 from ui.presets import PAGE_GROUPS, preset
-from ui.widgets import _snap
 
 # Every page's settings groups, as each page passes them to load_url (app_chrome adds AppSettings to all).
-PAGES: dict[str, Groups] = {
-    "fit": fit_page.GROUPS,
-    "compare": compare_page.GROUPS,
-    "classify": classify_page.GROUPS,
-    "capacity": sweep_pages.GROUPS,
-    "bias-variance": sweep_pages.GROUPS,
-    "learning-curve": sweep_pages.GROUPS,
-    "double-descent": sweep_pages.GROUPS,
-}
+PAGES: dict[str, Groups] = PAGE_GROUPS
 EXTRA_KEYS = ("lesson", "cview")  # read from the URL outside the settings groups
 CLI_GROUPS: Groups = [(DataSettings, ""), (ModelSettings, ""), (TrainSettings, "")]  # `python -m playground fit`
 MAX_NOTICE = 200  # a notice echoes at most 40 characters of the raw value
@@ -133,7 +125,7 @@ def app_load(groups: Groups, qp: dict[str, str]) -> tuple[list[Settings], list[s
             if key in qp:
                 v, note = parse(spec, default, qp[key])
                 if spec.log:
-                    v = _snap(v, log_grid(spec.lo or 0.0, spec.hi or 1.0))
+                    v = nearest_on_grid(v, log_grid(spec.lo or 0.0, spec.hi or 1.0))
                 if isinstance(default, tuple):  # stored(): the multiselect's order is the choices' order
                     v = tuple(o for o in spec.choices or () if o in v)
                 vals[name] = v

@@ -6,12 +6,11 @@ Each setting has a widget key (`prefix + field`, also its URL key) and a stored 
 
 from __future__ import annotations
 
-import math
 from typing import Any, TypeVar
 
 import streamlit as st
 
-from playground.settings import Settings, check, fmt, log_grid, parse, to_raw
+from playground.settings import Settings, check, fmt, log_grid, nearest_on_grid, parse, to_raw
 
 from .i18n import t
 
@@ -79,7 +78,7 @@ def load_url(groups: list[tuple[type[Settings], str]]) -> None:
             if key in qp:
                 v, note = parse(spec, default, qp[key])
                 if spec.log:
-                    v = _snap(v, log_grid(spec.lo or 0.0, spec.hi or 1.0))
+                    v = nearest_on_grid(v, log_grid(spec.lo or 0.0, spec.hi or 1.0))
                 put(key, v)
                 if note:  # said again in the session's language: parse's note is the package's English
                     shown = {"label": t(spec.label), "raw": code(qp[key]), "v": fmt(v)}
@@ -129,7 +128,7 @@ def widget(cls: type[Settings], name: str, prefix: str = "", container: Any = No
         v = kind(lab, spec.choices, key=key, help=hlp, format_func=names.__getitem__, **extra)
     elif spec.log:
         opts = log_grid(spec.lo or 0.0, spec.hi or 1.0)
-        st.session_state[key] = _snap(st.session_state[key], opts)
+        st.session_state[key] = nearest_on_grid(st.session_state[key], opts)
         v = c.select_slider(lab, opts, key=key, help=hlp, format_func=fmt)
     elif isinstance(default, int) and (spec.hi or 0) > SEED_MAX:
         v = c.number_input(lab, int(spec.lo or 0), int(spec.hi or 0), step=1, key=key, help=hlp)
@@ -156,16 +155,3 @@ def write_url(groups: list[tuple[Settings, str]], extra: dict[str, str] | None =
         raw.update(to_raw(s, prefix))
     if dict(st.query_params) != raw:
         st.query_params.from_dict(raw)
-
-
-def _snap(v: Any, opts: list[float]) -> float:
-    """The grid value nearest to v (in log distance; 0 stays 0)."""
-    try:
-        v = float(v)
-    except (TypeError, ValueError):
-        return opts[0]
-    if v in opts:
-        return v
-    if v <= 0:
-        return opts[0]
-    return min((o for o in opts if o > 0), key=lambda o: abs(math.log(o) - math.log(v)))
