@@ -20,12 +20,14 @@ import torch.nn.functional as F
 
 from .device import pick_device
 from .models import MLP, mlp_params
+from .npstep import NumpyStep, supported
 from .settings import ModelSettings, TrainSettings
 from .train import DIVERGED
 
 aten = torch.ops.aten
 EARLY, DIVERGING = 1, 2  # per-model status codes (0: running)
 HOST_RULES = True  # on the CPU, run the stop rules through numpy (tests turn this off to check the device code)
+NUMPY_STEP = True  # on the CPU, run full-batch one-hidden-layer epochs through npstep (tests compare both)
 BETAS, EPS, MOMENTUM = (0.9, 0.999), 1e-8, 0.9  # torch.optim's defaults, and the momentum `fit` uses
 
 
@@ -99,7 +101,8 @@ class _Net:
         sizes = [math.prod(s) for s in shapes]
         self.theta = torch.zeros(sum(sizes), device=dev, dtype=dtype)
         self.grad = torch.zeros_like(self.theta)
-        self.P = [t.view(s) for t, s in zip(self.theta.split(sizes), shapes, strict=True)]
+        self.shapes, self.sizes = shapes, sizes
+        self.P = self.blocks(self.theta)
         self.G = [t.view(s) for t, s in zip(self.grad.split(sizes), shapes, strict=True)]
         self.W = [(a[:, :-1], a[:, -1:]) for a in self.P[:-2]]  # (weights (B, in, c), bias (B, 1, c)) views
         self.GW = [(a[:, :-1], a[:, -1:]) for a in self.G[:-2]]
@@ -115,6 +118,10 @@ class _Net:
                 self.umask[self.r0[k] : self.r0[k] + self.q[k]] = _to_rows(torch.ones(1, w), self.q[k], c)
         for k, s in enumerate(seeds):
             self.put(k, _draw([d, *[widths[k]] * hidden, 1], s))
+
+    def blocks(self, flat: torch.Tensor) -> list[torch.Tensor]:
+        """A flat (P,) tensor laid out like theta -> its per-layer views (B or K, ...)."""
+        return [t.view(s) for t, s in zip(flat.split(self.sizes), self.shapes, strict=True)]
 
     def _slots(self, k: int) -> list[tuple[Callable[[], torch.Tensor], Callable[[torch.Tensor], None]]]:
         """(get, set) of model k's weight (out, in) and bias (1, out) of each layer, in MLP order."""
@@ -350,7 +357,7 @@ def train_many(
     L = model.layers if hidden_layers is None else hidden_layers
     seeds = [train.init_seed + k for k in range(K)] if seeds is None else [int(s) for s in seeds]
     cls, E, cpu = task == "classification", train.epochs, dev.type == "cpu"
-    with torch.no_grad(), _no_denormals(cpu):
+    with torch.no_grad(), _no_denormals(cpu), np.errstate(over="ignore", invalid="ignore"):
         x, y = _prep(x, y, K, dev, dtype)
         xv, yv = _prep(x_val, y_val, K, dev, dtype)
         n, d, p = x.shape[1], x.shape[2], model.dropout if L else 0.0
@@ -385,6 +392,19 @@ def train_many(
         hist_, cur_, best_val_, best_ep_, status_, last_, active_, frozen_, best_, theta_, bound_, pm = map(v, all_)
         opt_state, vl = [v(t) for t in opt.state], cur_[:K, 1]
         spread = (lambda m: m[pm]) if host else (lambda m: m.index_select(0, pm))  # per model (K,) -> (P,)
+        pairs = list(zip(map(v, net.blocks(best)), map(v, net.P), strict=True))
+        rm = v(net.row_model)
+
+        def keep(imp) -> None:
+            """best = theta for the models in imp (K,); on the host block by block, with row masks broadcast."""
+            if not host or K == 1:
+                _put(best_, theta_, imp if K == 1 else spread(imp))
+            elif imp.all():
+                best_[:] = theta_
+            elif imp.any():
+                rows = (imp[rm] if net.chunked else imp)[:, None, None]  # (B, 1, 1)
+                for i, (b, t) in enumerate(pairs):
+                    np.copyto(b, t, where=rows if i < len(pairs) - 1 else imp[:, None, None])
 
         def evaluate(out: torch.Tensor) -> torch.Tensor:
             """Train/val loss (and accuracy) of outputs (K, N+M) into cur; returns the residual (or the logits)."""
@@ -407,7 +427,7 @@ def train_many(
             imp = ok & (vl < best_val_)
             _put(best_val_, vl, imp)
             _put(best_ep_, e, imp)
-            _put(best_, theta_, True if host and imp.all() else imp if K == 1 else spread(imp))
+            keep(imp)
             if host and not train.early_stopping and ok.all():  # the rest is rare: skip it
                 return
             stop = div = active_ > ok  # running and not ok
@@ -463,6 +483,20 @@ def train_many(
                     opt.step(net.theta, net.grad, frozen)
             if not host:
                 ep.add_(1)
+
+        if cpu and NUMPY_STEP and supported(L, fused):
+            fast = NumpyStep(net, net.rows(x), net.rows(xv), y, yv, cls, opt, cur.numpy())
+            fast.bind(frozen.numpy())
+
+            def measure() -> None:
+                fast.measure()
+                if not host:
+                    rules(ep)
+
+            def step() -> None:
+                fast.step()
+                if not host:
+                    ep.add_(1)
 
         run_a, run_b = _graphed([measure, step], state) if graph else (measure, step)
         t0, end, check = time.perf_counter(), "finished", 1 if cpu else 25

@@ -32,6 +32,13 @@ def one_thread():
     torch.set_num_threads(n)
 
 
+@pytest.fixture(autouse=True, params=[True, False], ids=["numpy-step", "torch-step"])
+def step_path(request, monkeypatch):
+    """Both CPU implementations of a full-batch one-hidden-layer epoch: npstep's numpy and the engine's torch."""
+    monkeypatch.setattr(batched, "NUMPY_STEP", request.param)
+    return request.param
+
+
 def solo(x, y, xv, yv, width, m: ModelSettings, t: TrainSettings, seed, task="regression", layers=None, masks=None):
     """One model trained the way `fit` trains it, in float64; masks: the engine's (K, b, H) dropout masks and k."""
     layers = m.layers if layers is None else layers
@@ -284,3 +291,14 @@ def test_adam_from_the_graph_table_equals_the_python_counter():
         a.step(pa, grad.clone(), frozen)
         b.step(pb, grad.clone(), frozen, torch.tensor([i]))
     torch.testing.assert_close(pa, pb, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("layers, batch", [(1, 0), (2, 0), (1, 5)])
+def test_numpy_path_runs_exactly_where_supported(step_path, monkeypatch, layers, batch):
+    """The numpy epoch serves full-batch one-hidden-layer runs on the CPU; everything else runs the torch code."""
+    calls = []
+    real = batched.NumpyStep.step
+    monkeypatch.setattr(batched.NumpyStep, "step", lambda self: calls.append(1) or real(self))
+    x, y, xv, yv = data(2)
+    train_many(x, y, xv, yv, [4, 4], MLP_, T.changed(epochs=5, batch_size=batch), device="cpu", hidden_layers=layers)
+    assert len(calls) == (5 if step_path and layers == 1 and batch == 0 else 0)
