@@ -159,7 +159,7 @@ def engine() -> None:
             widths=[H] * 64,
             train=t.changed(epochs=60, optimizer="sgd", lr=0.1),
         ),
-        "callback stops at 100": dict(train=t.changed(epochs=300), callback=lambda e: e < 100, every=50),
+        "callback stops at 100": dict(train=t.changed(epochs=300), callback=lambda r: r.epoch < 100, every=50),
         "mixed widths 2..256": dict(
             x=x[:64].double(),
             y=y[:64].double(),

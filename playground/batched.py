@@ -22,9 +22,9 @@ from .device import pick_device
 from .models import MLP, mlp_params
 from .npstep import NumpyStep, supported
 from .settings import ModelSettings, TrainSettings
-from .train import DIVERGED
 
 aten = torch.ops.aten
+DIVERGED = 1e8  # a loss above this (or not finite) counts as diverged (fit's rule too)
 EARLY, DIVERGING = 1, 2  # per-model status codes (0: running)
 HOST_RULES = True  # on the CPU, run the stop rules through numpy (tests turn this off to check the device code)
 NUMPY_STEP = True  # on the CPU, run full-batch one-hidden-layer epochs through npstep (tests compare both)
@@ -283,6 +283,25 @@ def _chunk(widths: list[int]) -> int:
     return min(cands, key=lambda c: sum(-(-w // c) * (c + 16) for w in widths))
 
 
+def _unstack(h: np.ndarray, k: int) -> np.ndarray:
+    """History rows (E+1, K or 2K, 2 [train, val]) -> (2 or 4, K, E+1): train loss, val loss[, train acc, val acc]."""
+    return h.reshape(len(h), -1, k, 2).transpose(1, 3, 2, 0).reshape(-1, k, len(h))
+
+
+@dataclass
+class Live:
+    """What a callback sees mid-run: the epoch just measured, the histories so far and the current weights."""
+
+    epoch: int
+    k: int
+    hist: torch.Tensor = field(repr=False)  # (E+1, K or 2K, 2), the engine's own
+    predict: Callable[[torch.Tensor | np.ndarray], np.ndarray] = field(repr=False)  # as ManyResult.predict, now
+
+    def history(self) -> np.ndarray:
+        """(2 or 4, K, epoch + 1): train loss, val loss (and train, val accuracy for classification) so far."""
+        return _unstack(self.hist[: self.epoch + 1].double().cpu().numpy(), self.k)
+
+
 @dataclass
 class ManyResult:
     """K trained models: per-epoch histories (K, E+1), final metrics (K,), and the weights."""
@@ -290,6 +309,7 @@ class ManyResult:
     train_loss: np.ndarray  # (K, E+1), epoch 0 = initial weights, NaN after a model stopped
     val_loss: np.ndarray
     best_epoch: np.ndarray  # (K,) int
+    last_epoch: np.ndarray  # (K,) int: the last epoch recorded (a diverged model's last is its blow-up)
     stop_reason: list[str]  # finished, early stop, diverged, time budget, stopped
     n_params: np.ndarray  # (K,) int
     train_metric: np.ndarray  # (K,) final loss on the kept weights
@@ -304,13 +324,7 @@ class ManyResult:
 
     def predict(self, x: torch.Tensor | np.ndarray) -> np.ndarray:
         """Outputs (logits for classification) of every model at x (P, d) or (K, P, d); 1-D: (P,) or (K, P) -> (K, P)."""
-        net = self.net
-        x = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x).to(net.theta)
-        if x.ndim == 1 or (x.ndim == 2 and x.shape[-1] != net.d):
-            x = x.unsqueeze(-1)
-        x = x.unsqueeze(0) if x.ndim == 2 else x
-        with torch.no_grad():
-            return net.forward(net.rows(x))[0].double().cpu().numpy()
+        return _predict(self.net, x)
 
     def module(self, k: int) -> MLP:
         """Model k as the single-model `MLP` with identical weights (in the run's dtype, on the CPU, eval mode)."""
@@ -323,6 +337,16 @@ class ManyResult:
                 lin.weight.copy_(w)
                 lin.bias.copy_(b)
         return mlp
+
+
+def _predict(net: _Net, x: torch.Tensor | np.ndarray) -> np.ndarray:
+    """Outputs (K, P) of every model of net at x: (P, d) or (K, P, d); 1-D inputs: (P,) or (K, P)."""
+    x = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x).to(net.theta)
+    if x.ndim == 1 or (x.ndim == 2 and x.shape[-1] != net.d):
+        x = x.unsqueeze(-1)
+    x = x.unsqueeze(0) if x.ndim == 2 else x
+    with torch.no_grad():
+        return net.forward(net.rows(x))[0].double().cpu().numpy()
 
 
 def train_many(
@@ -339,7 +363,7 @@ def train_many(
     device: str = "auto",
     dtype: torch.dtype = torch.float32,
     hidden_layers: int | None = None,
-    callback: Callable[[int], bool | None] | None = None,
+    callback: Callable[[Live], bool | None] | None = None,
     every: int = 50,
     max_seconds: float | None = None,
     dropout_masks: Callable[[tuple[int, ...]], torch.Tensor] | None = None,
@@ -347,8 +371,8 @@ def train_many(
 ) -> ManyResult:
     """Train K MLPs (hidden width widths[k], init seed seeds[k]) at once, each as `fit` trains one.
 
-    x, y: (K, N, d), (K, N) per model, or (N, d), (N,) shared; 1-D inputs may drop d. `callback(epoch)` runs
-    every `every` epochs and may return False to stop all. `dropout_masks(shape)` (for tests) returns the 0/1
+    x, y: (K, N, d), (K, N) per model, or (N, d), (N,) shared; 1-D inputs may drop d. `callback(live)` runs
+    every `every` epochs (it sees the histories and weights so far) and may return False to stop all. `dropout_masks(shape)` (for tests) returns the 0/1
     keep masks (K, n, width) of each hidden layer and step; by default they come from one generator seeded with
     seeds[0], so they differ from `fit`'s. On CUDA a full-batch run without dropout replays CUDA graphs.
     """
@@ -399,9 +423,9 @@ def train_many(
             """best = theta for the models in imp (K,); on the host block by block, with row masks broadcast."""
             if not host or K == 1:
                 _put(best_, theta_, imp if K == 1 else spread(imp))
-            elif imp.all():
+            elif (n_imp := np.count_nonzero(imp)) == K:  # count_nonzero: a quarter of .all()'s cost
                 best_[:] = theta_
-            elif imp.any():
+            elif n_imp:
                 rows = (imp[rm] if net.chunked else imp)[:, None, None]  # (B, 1, 1)
                 for i, (b, t) in enumerate(pairs):
                     np.copyto(b, t, where=rows if i < len(pairs) - 1 else imp[:, None, None])
@@ -423,19 +447,20 @@ def train_many(
                 hist_[e] = cur_
             else:
                 hist.index_copy_(0, e, cur.unsqueeze(0))  # stopped models are blanked at the end, from `last`
-            ok = (cur_[:K] <= bound_).all(1)  # diverged: a loss not finite (NaN compares false) or train loss > 1e8
+            le = cur_[:K] <= bound_  # diverged: a loss not finite (NaN compares false) or train loss > 1e8
+            ok = le[:, 0] & le[:, 1]
             imp = ok & (vl < best_val_)
             _put(best_val_, vl, imp)
             _put(best_ep_, e, imp)
             keep(imp)
-            if host and not train.early_stopping and ok.all():  # the rest is rare: skip it
+            if host and not train.early_stopping and np.count_nonzero(ok) == K:  # the rest is rare: skip it
                 return
             stop = div = active_ > ok  # running and not ok
             if train.early_stopping:
                 es = ok & active_ & (e - best_ep_ >= train.patience) & (e < E)
                 stop = div | es
                 _put(status_, EARLY, es)
-            if host and not stop.any():
+            if host and not np.count_nonzero(stop):
                 return
             opt.frozen = True
             _put(status_, DIVERGING, div)
@@ -510,7 +535,7 @@ def train_many(
             if tick or epoch % check == 0:  # a host sync: every epoch on the CPU, where it costs nothing
                 if not (alive[0] if host else active.any()):
                     break
-                if tick and callback(epoch) is False:
+                if tick and callback(Live(epoch, K, hist, lambda x: _predict(net, x))) is False:
                     end = "stopped"
                     break
                 if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
@@ -521,12 +546,13 @@ def train_many(
         last.clamp_(max=epoch)  # models still running recorded up to the last epoch measured
         blank = torch.arange(E + 1, device=dev).view(-1, 1) > last  # (E+1, K)
         hist.masked_fill_(blank.repeat(1, len(cur) // K).unsqueeze(-1), math.nan)
-        h = hist.double().cpu().numpy().reshape(E + 1, -1, K, 2).transpose(1, 3, 2, 0).reshape(-1, K, E + 1)
+        h = _unstack(hist.double().cpu().numpy(), K)
         evaluate(net.forward(xall)[0])
         final = cur.double().cpu().numpy()
         res = ManyResult(
             *h[:2],
             best_epoch=best_ep.cpu().numpy(),
+            last_epoch=last.cpu().numpy(),
             stop_reason=[("", "early stop", "diverged")[c] or end for c in status.tolist()],
             n_params=np.array([mlp_params(d, (w,) * L) for w in widths]),
             train_metric=final[:K, 0],

@@ -8,6 +8,8 @@ rules, the optimizer state and the results stay the engine's.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -33,7 +35,11 @@ class NumpyStep:
         one = lambda t: np.concatenate([t.numpy(), np.ones((*t.shape[:2], 1), dt)], 2)  # noqa: E731  (B, n, d+1)
         self.x1 = [one(x), one(xv)]
         self.x1t = np.ascontiguousarray(self.x1[0].transpose(0, 2, 1))  # (B, d+1, N)
-        self.y = [y.numpy(), yv.numpy()]
+        K, N, M = self.K, x.shape[1], xv.shape[1]
+        self.y = y.numpy()
+        self.yall = np.concatenate([np.broadcast_to(t.numpy(), (K, t.shape[1])) for t in (y, yv)], 1)  # (K, N+M)
+        self.mean = np.zeros((N + M, 2), dt)  # train and val means as one product
+        self.mean[:N, 0], self.mean[N:, 1] = 1 / N, 1 / M
         self.W1 = net.P[0].numpy()  # (B, d+1, c): weights, then the bias row
         self.wo = net.P[-2].numpy()  # (B, 1, c)
         self.wo_col = self.wo.transpose(0, 2, 1)  # (B, c, 1)
@@ -41,7 +47,9 @@ class NumpyStep:
         self.G1, self.Gwo, self.gbo = net.G[0].numpy(), net.G[-2].numpy(), net.G[-1].numpy().reshape(-1)
         self.a = [np.empty((B, len(t[0]), c), dt) for t in self.x1]  # activations (B, n, c), train and val
         self.outr = [np.empty((B, len(t[0]), 1), dt) for t in self.x1]  # each row's share (B, n, 1)
-        self.out = [np.empty((self.K, len(t[0])), dt) for t in self.x1]  # (K, n)
+        self.outs = np.empty((K, N + M), dt)  # outputs (K, N+M): train, then val
+        self.out = [self.outs[:, :N], self.outs[:, N:]]
+        self.res, self.sq = np.empty_like(self.outs), np.empty_like(self.outs)  # residuals and their squares
         self.D = np.empty_like(self.a[0])  # derivative of the activation (B, N, c)
         self.UV = np.empty_like(self.x1t)  # d loss / d z, before the units' factors: (B, d+1, N)
         self.T = np.empty_like(self.G1)
@@ -51,10 +59,11 @@ class NumpyStep:
         self.act = net.act
         self.p, self.g = net.theta.numpy(), net.grad.numpy()
         self.tmp = np.empty_like(self.p)
-        self.steps = torch.zeros(())  # Adam's step count, float32 as the fused kernel reads it
+        self.steps, self.n = torch.tensor(1e9), 0  # Adam: the kernel's step (float32, fixed) and ours
+        self.adam = [[t] for t in opt.state]
 
-    def _forward(self, i: int) -> np.ndarray:
-        """Outputs (K, n) of part i (0 train, 1 val); keeps the activations."""
+    def _forward(self, i: int) -> None:
+        """Outputs (K, n) of part i (0 train, 1 val) into its view of outs; keeps the activations."""
         a = np.matmul(self.x1[i], self.W1, out=self.a[i])  # (B, n, c): x w + b in one product
         if self.act == "tanh":
             np.tanh(a, out=a)
@@ -76,34 +85,30 @@ class NumpyStep:
         else:  # each model's rows are consecutive: sum them; a diverged model's inf/NaN stays its own
             np.add.reduceat(o, self.r0, axis=0, out=out)
             out += self.bo
-        return out
 
     def measure(self) -> None:
         """Losses (and accuracies) at the current weights into cur: rows k (loss), K + k (accuracy)."""
-        K, cur = self.K, self.cur
-        self.r = []
-        for i in (0, 1):
-            out, y = self._forward(i), self.y[i]
-            if self.cls:
-                o, t = torch.from_numpy(out), torch.from_numpy(y).expand_as(torch.from_numpy(out))
-                cur[:K, i] = F.binary_cross_entropy_with_logits(o, t, reduction="none").mean(1).numpy()
-                cur[K:, i] = ((out > 0) == y).mean(1)
-                self.r.append(out)
-            else:
-                r = out - y  # (K, n)
-                cur[:K, i] = np.einsum("kn,kn->k", r, r) / r.shape[1]
-                self.r.append(r)
+        K, cur, out, y = self.K, self.cur, self.outs, self.yall
+        self._forward(0)
+        self._forward(1)
+        if self.cls:
+            bce = F.binary_cross_entropy_with_logits(torch.from_numpy(out), torch.from_numpy(y), reduction="none")
+            np.matmul(bce.numpy(), self.mean, out=cur[:K])
+            np.matmul((out > 0) == y, self.mean, out=cur[K:])
+        else:
+            r = np.subtract(out, y, out=self.res)  # (K, N+M)
+            np.matmul(np.multiply(r, r, out=self.sq), self.mean, out=cur)
 
     def step(self) -> None:
         """Backward from the last measure() and one optimizer update."""
-        r, n = self.r[0], self.r[0].shape[1]
+        n = self.y.shape[1]
         if self.cls:  # d BCE / d logit = (sigmoid(logit) - y) / n
-            dout = torch.sigmoid(torch.from_numpy(r)).numpy()
-            dout -= self.y[0]
+            dout = torch.sigmoid(torch.from_numpy(self.out[0])).numpy()
+            dout -= self.y
             dout *= 1.0 / n
         else:
-            dout = r * (2.0 / n)  # (K, n)
-        np.sum(dout, 1, out=self.gbo)
+            dout = self.res[:, :n] * (2.0 / n)  # (K, n)
+        np.add.reduce(dout, 1, out=self.gbo)  # ufunc methods: np.sum's Python wrapper costs more than the sum
         drow = dout if self.rm is None else dout[self.rm]  # (B, n)
         a = self.a[0]
         np.matmul(drow[:, None, :], a, out=self.Gwo)  # (B, 1, c)
@@ -113,7 +118,7 @@ class NumpyStep:
         if self.act == "tanh":  # act' = 1 - a^2: sum_n uv (1 - a^2) = sum_n uv - uv @ a^2 saves a pass
             np.multiply(a, a, out=D)
             np.matmul(UV, D, out=self.T)
-            np.subtract(UV.sum(2, keepdims=True), self.T, out=G1)
+            np.subtract(np.add.reduce(UV, 2, keepdims=True), self.T, out=G1)
         else:
             if self.act == "sigmoid":  # a (1 - a)
                 np.multiply(a, a, out=D)
@@ -135,10 +140,12 @@ class NumpyStep:
             np.copyto(g, 0, where=self.frozen)
         pt, gt = self.net.theta, self.net.grad
         if o.name == "adam":
-            b1, b2 = BETAS
-            self.steps += 1  # the caller counts, as torch.optim does before the kernel
-            torch._fused_adam_([pt], [gt], *([s] for s in o.state), [], [self.steps], lr=o.lr, beta1=b1, beta2=b2,
-                               weight_decay=0.0, eps=EPS, amsgrad=False, maximize=False)  # fmt: skip
+            # The kernel's bias corrections from its step tensor are 1 at step 1e9; ours ride on lr and eps, as
+            # batched's own Adam has them: m / (sqrt(v) / bc2 + eps) = bc2 m / (sqrt(v) + eps bc2). Saves a call.
+            self.n += 1
+            bc1, bc2 = 1 - BETAS[0] ** self.n, math.sqrt(1 - BETAS[1] ** self.n)
+            torch._fused_adam_([pt], [gt], *self.adam, [], [self.steps], lr=o.lr * bc2 / bc1, beta1=BETAS[0],
+                               beta2=BETAS[1], weight_decay=0.0, eps=EPS * bc2, amsgrad=False, maximize=False)  # fmt: skip
         else:  # sgd; momentum as torch.optim.SGD (dampening 0, the buffer starts at zero)
             mom = MOMENTUM if o.name == "momentum" else 0.0
             torch._fused_sgd_([pt], [gt], o.state, weight_decay=0.0, momentum=mom, lr=o.lr, dampening=0.0,

@@ -14,11 +14,11 @@ import torch
 from torch import nn
 
 from playground import batched
-from playground.batched import train_many
+from playground.batched import DIVERGED, train_many
 from playground.data import Dataset
 from playground.models import MLP
 from playground.settings import ModelSettings, TrainSettings
-from playground.train import DIVERGED, fit
+from playground.train import fit
 
 TOL = 1e-10
 
@@ -272,7 +272,9 @@ def test_predict_module_and_shapes():
 def test_callback_and_time_budget_stop_everyone(rules):
     x, y, xv, yv = data(2)
     seen = []
-    res = train_many(x, y, xv, yv, [4, 4], MLP_, T, device="cpu", callback=lambda e: seen.append(e) or e < 20, every=10)
+    res = train_many(
+        x, y, xv, yv, [4, 4], MLP_, T, device="cpu", callback=lambda r: seen.append(r.epoch) or r.epoch < 20, every=10
+    )
     assert seen == [10, 20] and res.stop_reason == ["stopped"] * 2
     assert np.isfinite(res.train_loss[:, 20]).all() and np.isnan(res.train_loss[:, 21]).all()
     res = train_many(x, y, xv, yv, [4, 4], MLP_, T, max_seconds=0.0, device="cpu")

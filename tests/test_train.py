@@ -113,3 +113,41 @@ def test_device_selection_prefers_accelerators_and_falls_back() -> None:
     if "cuda" not in available():
         dev, note = pick_device("cuda")
         assert dev.type == "cpu" and "not available" in note
+
+
+ROUTED = {  # full-batch, one hidden layer, no dropout, CPU: fit trains through the batched engine
+    "regression": (MLP_SET, TrainSettings(epochs=150)),
+    "early stop": (MLP_SET.changed(width=64), TrainSettings(epochs=400, lr=0.05, early_stopping=True, patience=20)),
+    "diverged": (MLP_SET, TrainSettings(epochs=100, optimizer="sgd", lr=5.0)),
+    "momentum + L2": (MLP_SET.changed(activation="relu"), TrainSettings(epochs=150, optimizer="momentum", weight_decay=0.01)),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", ROUTED)
+def test_engine_route_matches_the_torch_loop(data, case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """fit's two CPU routes (the engine's numpy epoch, autograd) give the same run in float32."""
+    import playground.batched as batched
+
+    m, t = ROUTED[case]
+    seen: dict[bool, list] = {True: [], False: []}
+    runs = {}
+    for route in (True, False):  # at each callback: the history so far, and predict() with that epoch's weights
+        monkeypatch.setattr(batched, "NUMPY_STEP", route)
+        look = lambda p, r=route: seen[r].append(  # noqa: E731
+            (p.epoch, len(p.train_loss), len(p.val_loss), np.mean((p.predict(data.x) - data.y.numpy()) ** 2), p.train_loss[-1])
+        )  # fmt: skip
+        runs[route] = fit(data, m, t, device="cpu", callback=look, every=25)
+    a, b = runs[True], runs[False]
+    assert a.stop_reason == b.stop_reason and a.best_epoch == b.best_epoch and len(a.train_loss) == len(b.train_loss)
+    assert (a.note, a.n_params, type(a.model)) == (b.note, b.n_params, type(b.model))
+    finite = np.isfinite(b.train_loss)
+    rtol = 1e-3 if case == "diverged" else 1e-4  # a blow-up amplifies float32 rounding, as it does anything
+    np.testing.assert_allclose(np.array(a.train_loss)[finite], np.array(b.train_loss)[finite], rtol=rtol, atol=1e-7)
+    np.testing.assert_allclose(a.predict(data.x_val), b.predict(data.x_val), rtol=1e-3, atol=1e-5)
+    assert [s[0] for s in seen[True]] == [s[0] for s in seen[False]]
+    assert seen[True] or case == "diverged"  # that one blows up before the first callback
+    for epoch, n_train, n_val, mse, last in seen[True]:
+        assert n_train == n_val == epoch + 1
+        assert mse == pytest.approx(last, rel=1e-4) or not math.isfinite(last)
+    if case == "diverged":
+        assert a.stop_reason == "diverged" and np.isfinite(a.predict(data.x)).all()
