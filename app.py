@@ -8,10 +8,12 @@ import streamlit as st
 from playground.device import configure_threads
 from ui import presets
 from ui.chrome import app_chrome, present_toggle
+from ui.common import freeze_startup_heap
 from ui.i18n import t
 
 st.set_page_config(page_title="Overfitting Playground", page_icon="📈", layout="wide")
 configure_threads()
+freeze_startup_heap()
 app_chrome()
 presets.from_url()
 
