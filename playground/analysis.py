@@ -14,7 +14,7 @@ import torch
 
 from .batched import train_many
 from .data import DOMAIN, TRUTHS, make_data, resample
-from .models import legendre
+from .models import legendre, min_norm, poly_fits
 from .settings import DataSettings, ModelSettings, Settings, TrainSettings, param
 
 FEATURES = ("random", "legendre")
@@ -82,36 +82,6 @@ class SweepSettings(Settings):
 
 
 # --- polynomial engine ------------------------------------------------------------------
-
-
-def poly_fits(x: torch.Tensor, y: torch.Tensor, deg_max: int) -> torch.Tensor:
-    """Least-squares Legendre coefficients of every degree 0..deg_max: (..., N) -> (..., K, D), zero-padded.
-
-    Row k holds the degree-k fit (the minimum-norm one when k + 1 > N). One QR of the full basis
-    serves every degree: the QR of the leading k + 1 columns is the leading block of it.
-    """
-    a = legendre(x, deg_max)  # (..., N, D)
-    y = y.double()
-    n, d = a.shape[-2], a.shape[-1]
-    m = min(n, d)  # degrees 0..m-1 are overdetermined (or square)
-    q, r = torch.linalg.qr(a[..., :m])  # (..., N, m), (..., m, m)
-    qy = (q.mT @ y.unsqueeze(-1)).squeeze(-1)  # (..., m)
-    eye = torch.eye(m, dtype=a.dtype).expand_as(r)
-    ri = torch.linalg.solve_triangular(r, eye, upper=True)  # (..., m, m), upper triangular
-    # c_k = inv(R)[:k+1, :k+1] @ qy[:k+1] is a running sum over columns; entries past k vanish (inv(R) is triangular).
-    c = torch.cumsum(ri * qy.unsqueeze(-2), dim=-1).mT  # (..., m, m): row k = degree k
-    c = torch.nn.functional.pad(c, (0, d - m))  # (..., m, D)
-    rows = [c]
-    for k in range(m, d):  # more parameters than points: the minimum-norm interpolant
-        ck = min_norm(a[..., : k + 1], y)  # (..., k + 1)
-        rows.append(torch.nn.functional.pad(ck, (0, d - k - 1)).unsqueeze(-2))
-    return torch.cat(rows, dim=-2)  # (..., K, D)
-
-
-def min_norm(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """Minimum-norm least squares, batched: a (..., N, p), b (..., N) -> (..., p)."""
-    # gelsy (pivoted QR) gives the minimum-norm solution as models.lstsq_min_norm's SVD does, 2-6x faster here.
-    return torch.linalg.lstsq(a, b.unsqueeze(-1), driver="gelsy").solution.squeeze(-1)
 
 
 def poly_predict(coef: torch.Tensor, x: torch.Tensor) -> torch.Tensor:

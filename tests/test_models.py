@@ -5,7 +5,17 @@ import pytest
 import torch
 from numpy.polynomial import legendre as L
 
-from playground.models import MLP, build_mlp, fit_poly, legendre, mlp_params, n_params, poly_coef, poly_errors
+from playground.models import (
+    MLP,
+    PolyModel,
+    build_mlp,
+    fit_poly,
+    legendre,
+    mlp_params,
+    n_params,
+    poly_coef,
+    poly_errors,
+)
 from playground.settings import ModelSettings
 
 
@@ -65,6 +75,18 @@ def test_errors_of_all_degrees_equal_fitting_each_degree() -> None:
         assert tr[d].item() == pytest.approx((p(x) - y).pow(2).mean().item(), rel=1e-10)
         assert va[d].item() == pytest.approx((p(xv) - yv).pow(2).mean().item(), rel=1e-10)
     assert torch.all(tr[1:] <= tr[:-1] + 1e-12)  # nested models: training error never rises
+
+
+@pytest.mark.parametrize("ridge", [0.0, 0.05])
+def test_errors_of_all_degrees_with_few_points_or_ridge_equal_solving_each_degree(ridge: float) -> None:
+    """One QR for every degree against one least-squares solve per degree (min-norm past 8 points, or ridge)."""
+    x, y = _points(8)
+    xv, yv = _points(50, 1)
+    tr, va = poly_errors(x, y, xv, yv, 12, ridge)
+    for d in range(13):
+        p = PolyModel(poly_coef(x, y, d, ridge))
+        assert tr[d].item() == pytest.approx((p(x) - y).pow(2).mean().item(), rel=1e-8, abs=1e-20)
+        assert va[d].item() == pytest.approx((p(xv) - yv).pow(2).mean().item(), rel=1e-8)
 
 
 def test_mlp_shapes_and_parameter_count() -> None:

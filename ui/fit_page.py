@@ -131,7 +131,7 @@ def page() -> None:
         figs = _draw(data, ts, res, lab, ph_fit, ph_loss, final=True)
     if up is None:
         code_expander(torch_script(ds, ms, ts), api_snippet(ds, ms, ts), "fit")
-    export_expander(data, res, figs, history_csv(res) if ms.family == "mlp" else None, "fit")
+    export_expander(data, res, figs, (lambda: history_csv(res)) if ms.family == "mlp" else None, "fit")
 
 
 def _draw(data, ts, res: FitResult | Progress, lab, left, right, final: bool = False) -> dict[str, Figure]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -83,11 +84,16 @@ def upload_section(task: str) -> Upload | None:
     return Upload(data, info, hashlib.sha256(raw).hexdigest())
 
 
-def export_expander(data: Dataset, res: FitResult, figs: dict[str, Figure], history: str | None, key: str) -> None:
-    """Download the data, the loss history, the trained weights and the figures."""
+def export_expander(
+    data: Dataset, res: FitResult, figs: dict[str, Figure], history: Callable[[], str] | None, key: str
+) -> None:
+    """Download the data, the loss history, the trained weights and the figures.
+
+    Every file is made when its button is pressed (a callable), not on every rerun of a shared server.
+    """
     with st.expander(t("Export")):
         c = st.columns(4)
-        c[0].download_button(t("Data (CSV)"), data_csv(data), "data.csv", "text/csv", key=f"dl_data_{key}")
+        c[0].download_button(t("Data (CSV)"), lambda: data_csv(data), "data.csv", "text/csv", key=f"dl_data_{key}")
         if history is not None:
             c[1].download_button(t("Loss history (CSV)"), history, "history.csv", "text/csv", key=f"dl_hist_{key}")
         c[2].download_button(
@@ -111,4 +117,5 @@ def export_expander(data: Dataset, res: FitResult, figs: dict[str, Figure], hist
 def table_export(columns: dict[str, object], name: str) -> None:
     """Download the numbers behind a sweep's chart as CSV."""
     with st.expander(t("Export")):
-        st.download_button(t("Sweep results (CSV)"), table_csv(columns), f"{name}.csv", "text/csv", key=f"dl_{name}")
+        csv = lambda: table_csv(columns)  # noqa: E731  made when pressed
+        st.download_button(t("Sweep results (CSV)"), csv, f"{name}.csv", "text/csv", key=f"dl_{name}")
