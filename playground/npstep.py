@@ -32,10 +32,10 @@ class NumpyStep:
     def __init__(self, net, x: torch.Tensor, xv: torch.Tensor, y, yv, cls: bool, opt, cur: np.ndarray):
         self.net, self.cls, self.opt, self.cur, self.K = net, cls, opt, cur, net.K
         B, c, dt = len(net.row_model), net.c, net.theta.numpy().dtype
-        one = lambda t: np.concatenate([t.numpy(), np.ones((*t.shape[:2], 1), dt)], 2)  # noqa: E731  (B, n, d+1)
-        self.x1 = [one(x), one(xv)]
-        self.x1t = np.ascontiguousarray(self.x1[0].transpose(0, 2, 1))  # (B, d+1, N)
         K, N, M = self.K, x.shape[1], xv.shape[1]
+        xall = torch.cat([x, xv], 1).numpy()  # (B, N+M, d): one pass measures train and val
+        self.x1 = np.concatenate([xall, np.ones((B, N + M, 1), dt)], 2)  # (B, N+M, d+1)
+        self.x1t = np.ascontiguousarray(self.x1[:, :N].transpose(0, 2, 1))  # (B, d+1, N)
         self.y = y.numpy()
         self.yall = np.concatenate([np.broadcast_to(t.numpy(), (K, t.shape[1])) for t in (y, yv)], 1)  # (K, N+M)
         self.mean = np.zeros((N + M, 2), dt)  # train and val means as one product
@@ -45,12 +45,15 @@ class NumpyStep:
         self.wo_col = self.wo.transpose(0, 2, 1)  # (B, c, 1)
         self.bo = net.P[-1].numpy().reshape(-1, 1)  # (K, 1)
         self.G1, self.Gwo, self.gbo = net.G[0].numpy(), net.G[-2].numpy(), net.G[-1].numpy().reshape(-1)
-        self.a = [np.empty((B, len(t[0]), c), dt) for t in self.x1]  # activations (B, n, c), train and val
-        self.outr = [np.empty((B, len(t[0]), 1), dt) for t in self.x1]  # each row's share (B, n, 1)
+        self.A = np.empty((B, N + M, c), dt)  # activations, train points then val points
+        # the training points' activations (B, N, c), strided: numpy's products take them as they are, but its
+        # elementwise passes over strided arrays are 2-3x slower than torch's: those go through torch views
+        self.a = self.A[:, :N]
+        self.outr = np.empty((B, N + M, 1), dt)  # each row's share of its model's outputs
         self.outs = np.empty((K, N + M), dt)  # outputs (K, N+M): train, then val
-        self.out = [self.outs[:, :N], self.outs[:, N:]]
         self.res, self.sq = np.empty_like(self.outs), np.empty_like(self.outs)  # residuals and their squares
-        self.D = np.empty_like(self.a[0])  # derivative of the activation (B, N, c)
+        self.D = np.empty((B, N, c), dt)  # derivative of the activation at the training points
+        self.at, self.Dt = torch.from_numpy(self.A)[:, :N], torch.from_numpy(self.D)
         self.UV = np.empty_like(self.x1t)  # d loss / d z, before the units' factors: (B, d+1, N)
         self.T = np.empty_like(self.G1)
         self.rm = net.row_model.numpy() if net.chunked else None
@@ -62,9 +65,9 @@ class NumpyStep:
         self.steps, self.n = torch.tensor(1e9), 0  # Adam: the kernel's step (float32, fixed) and ours
         self.adam = [[t] for t in opt.state]
 
-    def _forward(self, i: int) -> None:
-        """Outputs (K, n) of part i (0 train, 1 val) into its view of outs; keeps the activations."""
-        a = np.matmul(self.x1[i], self.W1, out=self.a[i])  # (B, n, c): x w + b in one product
+    def _forward(self) -> None:
+        """Outputs (K, N+M) at the training and validation points into outs; keeps the activations."""
+        a = np.matmul(self.x1, self.W1, out=self.A)  # (B, N+M, c): x w + b in one product
         if self.act == "tanh":
             np.tanh(a, out=a)
         elif self.act == "relu":
@@ -72,25 +75,22 @@ class NumpyStep:
         elif self.act == "sigmoid":
             torch.sigmoid_(torch.from_numpy(a))  # numpy has no sigmoid; exp would overflow with warnings
         else:  # gelu needs erf: torch, on the same memory; backward needs z, kept aside
-            z = torch.from_numpy(a).clone()
-            if i == 0:
-                self.z = z
-            torch.from_numpy(a).copy_(F.gelu(z))
+            z = torch.from_numpy(a)
+            self.z = z[:, : self.D.shape[1]].clone()
+            z.copy_(F.gelu(z))
         if self.umask is not None:
             a *= self.umask  # padded units of sigmoid
-        o = np.matmul(a, self.wo_col, out=self.outr[i])[..., 0]  # (B, n)
-        out = self.out[i]
+        o = np.matmul(a, self.wo_col, out=self.outr)[..., 0]  # (B, N+M)
         if self.rm is None:
-            np.add(o, self.bo, out=out)
+            np.add(o, self.bo, out=self.outs)
         else:  # each model's rows are consecutive: sum them; a diverged model's inf/NaN stays its own
-            np.add.reduceat(o, self.r0, axis=0, out=out)
-            out += self.bo
+            np.add.reduceat(o, self.r0, axis=0, out=self.outs)
+            self.outs += self.bo
 
     def measure(self) -> None:
         """Losses (and accuracies) at the current weights into cur: rows k (loss), K + k (accuracy)."""
         K, cur, out, y = self.K, self.cur, self.outs, self.yall
-        self._forward(0)
-        self._forward(1)
+        self._forward()
         if self.cls:
             bce = F.binary_cross_entropy_with_logits(torch.from_numpy(out), torch.from_numpy(y), reduction="none")
             np.matmul(bce.numpy(), self.mean, out=cur[:K])
@@ -103,28 +103,27 @@ class NumpyStep:
         """Backward from the last measure() and one optimizer update."""
         n = self.y.shape[1]
         if self.cls:  # d BCE / d logit = (sigmoid(logit) - y) / n
-            dout = torch.sigmoid(torch.from_numpy(self.out[0])).numpy()
+            dout = torch.sigmoid(torch.from_numpy(self.outs[:, :n])).numpy()
             dout -= self.y
             dout *= 1.0 / n
         else:
             dout = self.res[:, :n] * (2.0 / n)  # (K, n)
         np.add.reduce(dout, 1, out=self.gbo)  # ufunc methods: np.sum's Python wrapper costs more than the sum
         drow = dout if self.rm is None else dout[self.rm]  # (B, n)
-        a = self.a[0]
+        a, at, Dt = self.a, self.at, self.Dt
         np.matmul(drow[:, None, :], a, out=self.Gwo)  # (B, 1, c)
         # d loss / d w1[i, j] = wo[j] sum_n x1[n, i] dout[n] act'(z[n, j]): one product (B, d+1, N) @ (B, N, c)
         UV = np.multiply(self.x1t, drow[:, None, :], out=self.UV)
         D, G1 = self.D, self.G1
         if self.act == "tanh":  # act' = 1 - a^2: sum_n uv (1 - a^2) = sum_n uv - uv @ a^2 saves a pass
-            np.multiply(a, a, out=D)
+            torch.square(at, out=Dt)
             np.matmul(UV, D, out=self.T)
             np.subtract(np.add.reduce(UV, 2, keepdims=True), self.T, out=G1)
         else:
             if self.act == "sigmoid":  # a (1 - a)
-                np.multiply(a, a, out=D)
-                np.subtract(a, D, out=D)
+                torch.sub(at, torch.square(at, out=Dt), out=Dt)
             elif self.act == "relu":
-                np.sign(a, out=D)  # a >= 0: 1 where z > 0
+                torch.sign(at, out=Dt)  # a >= 0: 1 where z > 0
             else:
                 torch.from_numpy(D).copy_(torch.ops.aten.gelu_backward(torch.ones_like(self.z), self.z))
             np.matmul(UV, D, out=G1)
