@@ -125,12 +125,26 @@ def assert_no_error(page: Any, expected_error: str | None = None) -> None:
         assert guard not in body, "the page guard caught an error"
 
 
-def choose(page: Any, key: str, option: str) -> None:
-    """Pick `option` in the selectbox with widget key `key`, as a keyboard and mouse user would."""
-    box = page.locator(f".st-key-{key} input[role='combobox']")
-    box.focus()
-    box.press("ArrowDown")  # opens the list (a click on the box does not, in Streamlit 1.67's combobox)
-    page.get_by_role("listbox").get_by_role("option", name=option, exact=True).click()
+def choose(page: Any, key: str, option: str, tries: int = 3) -> None:
+    """Pick `option` in the selectbox with widget key `key`, as a keyboard and mouse user would.
+
+    A pick made while the page is still settling can be lost (seen once in CI-like runs: the box kept
+    its old value); then the pick is made again, up to `tries` times.
+    """
+    from playwright.sync_api import expect  # imported here: without playwright the tests skip, not fail
+
+    widget = page.locator(f".st-key-{key}")
+    for _ in range(tries):
+        box = widget.locator("input[role='combobox']")
+        box.focus()
+        box.press("ArrowDown")  # opens the list (a click on the box does not, in Streamlit 1.67's combobox)
+        page.get_by_role("listbox").get_by_role("option", name=option, exact=True).click()
+        try:
+            expect(box).to_have_value(option, timeout=5_000)  # the combobox shows the chosen label
+            return
+        except AssertionError:
+            continue
+    expect(widget.locator("input[role='combobox']")).to_have_value(option, timeout=1)
 
 
 def press_slider(page: Any, key: str, keys: str = "ArrowRight") -> None:
