@@ -3,8 +3,8 @@
 Run from the repo root: .venv/bin/python benchmarks/bench_sweeps.py  (about half a minute)
 
 (a) Every degree 0..20 fitted to 200 resampled datasets of N=30 points, float64, with each fit's training MSE:
-    `analysis.poly_fits` (one QR for all degrees, batched over datasets) against the per-degree batched SVD solve
-    of `models.poly_errors`, a `np.polyfit` loop, a `np.polynomial.legendre.legfit` loop and an sklearn
+    `analysis.poly_fits` (one QR for all degrees, batched over datasets) against `models.poly_errors` (the same QR,
+    then training and validation errors, as the Fit page uses it), a `np.polyfit` loop, a `np.polynomial.legendre.legfit` loop and an sklearn
     PolynomialFeatures + LinearRegression(tol=0) loop (its default tol=1e-6 truncates high degrees).
 (b) Each page's default view in a fresh AppTest session with an empty cache (imports already warm), and a rerun
     that the cache serves.
@@ -83,7 +83,7 @@ def bench_engine() -> None:
     ref = engine(x, y)
     runs = [
         ("analysis.poly_fits (one QR, all degrees)", lambda: engine(x, y), 9),
-        ("models.poly_errors (SVD solve per degree)", lambda: poly_errors(x, y, x, y, DEG), 5),
+        ("models.poly_errors (QR, train + val MSE)", lambda: poly_errors(x, y, x, y, DEG), 5),
         ("np.polyfit loop", lambda: loop(polyfit)(xs, ys), 3),
         ("np legfit loop", lambda: loop(legfit)(xs, ys), 3),
         ("sklearn PolynomialFeatures + LinearRegression(tol=0) loop", lambda: loop(sklearn_fit)(xs, ys), 1),
