@@ -187,10 +187,11 @@ def _train_mlp(
     return res
 
 
-def _engine_serves(dev: torch.device, m: ModelSettings, t: TrainSettings, hidden: int | None) -> bool:
+def _engine_serves(dev: torch.device, m: ModelSettings, t: TrainSettings, hidden: int | None, n: int) -> bool:
     """Whether the batched engine trains this run (K = 1): on the CPU, where its numpy epoch is ~6x faster."""
     layers = m.layers if hidden is None else hidden
-    return dev.type == "cpu" and batched.NUMPY_STEP and m.dropout == 0 and t.batch_size == 0 and layers == 1
+    full = t.batch_size == 0 or t.batch_size >= n  # one batch of every point, in order, as fit's own loop
+    return dev.type == "cpu" and batched.NUMPY_STEP and m.dropout == 0 and full and layers == 1
 
 
 def _train_on(
@@ -212,7 +213,7 @@ def _train_on(
         return x.reshape(len(x), -1).float().to(dev)
 
     x, xv = prep(data.x), prep(data.x_val)  # (N, d), (M, d)
-    if _engine_serves(dev, m, t, hidden_layers):
+    if _engine_serves(dev, m, t, hidden_layers, len(x)):
         return _train_engine(x, xv, data, m, t, callback, every, transform, max_seconds)
     y, yv = data.y.float().to(dev).unsqueeze(1), data.y_val.float().to(dev).unsqueeze(1)  # (N, 1), (M, 1)
     n = len(x)

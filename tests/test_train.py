@@ -120,6 +120,7 @@ ROUTED = {  # full-batch, one hidden layer, no dropout, CPU: fit trains through 
     "early stop": (MLP_SET.changed(width=64), TrainSettings(epochs=400, lr=0.05, early_stopping=True, patience=20)),
     "diverged": (MLP_SET, TrainSettings(epochs=100, optimizer="sgd", lr=5.0)),
     "momentum + L2": (MLP_SET.changed(activation="relu"), TrainSettings(epochs=150, optimizer="momentum", weight_decay=0.01)),
+    "batch >= N": (MLP_SET, TrainSettings(epochs=100, batch_size=500)),  # one batch of every point: full batch
 }  # fmt: skip
 
 
@@ -151,3 +152,23 @@ def test_engine_route_matches_the_torch_loop(data, case: str, monkeypatch: pytes
         assert mse == pytest.approx(last, rel=1e-4) or not math.isfinite(last)
     if case == "diverged":
         assert a.stop_reason == "diverged" and np.isfinite(a.predict(data.x)).all()
+
+
+@pytest.mark.parametrize(
+    ("m", "t", "engine"),
+    [
+        (MLP_SET, TrainSettings(epochs=3), True),
+        (MLP_SET, TrainSettings(epochs=3, batch_size=500), True),  # a batch of every point is the full batch
+        (MLP_SET, TrainSettings(epochs=3, batch_size=5), False),  # shuffled mini-batches
+        (MLP_SET.changed(layers=2), TrainSettings(epochs=3), False),
+        (MLP_SET.changed(dropout=0.2), TrainSettings(epochs=3), False),
+    ],
+)
+def test_fit_takes_the_engine_for_full_batch_one_layer_runs_only(data, m, t, engine: bool, monkeypatch) -> None:
+    import playground.train as train
+
+    calls = []
+    real = train.train_many
+    monkeypatch.setattr(train, "train_many", lambda *a, **k: calls.append(1) or real(*a, **k))
+    r = fit(data, m, t, device="cpu")
+    assert bool(calls) == engine and len(r.train_loss) == 4 and isinstance(r.model, MLP)
