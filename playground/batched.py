@@ -295,11 +295,15 @@ class Live:
     epoch: int
     k: int
     hist: torch.Tensor = field(repr=False)  # (E+1, K or 2K, 2), the engine's own
+    last: torch.Tensor = field(repr=False)  # (K,) the last epoch each model recorded
     predict: Callable[[torch.Tensor | np.ndarray], np.ndarray] = field(repr=False)  # as ManyResult.predict, now
 
     def history(self) -> np.ndarray:
-        """(2 or 4, K, epoch + 1): train loss, val loss (and train, val accuracy for classification) so far."""
-        return _unstack(self.hist[: self.epoch + 1].double().cpu().numpy(), self.k)
+        """(2 or 4, K, epoch + 1): train loss, val loss (and train, val accuracy for classification) so far;
+        NaN after a model stopped, as in the result."""
+        h = _unstack(self.hist[: self.epoch + 1].double().cpu().numpy(), self.k)
+        h[:, np.arange(self.epoch + 1) > self.last.cpu().numpy()[:, None]] = np.nan
+        return h
 
 
 @dataclass
@@ -329,7 +333,8 @@ class ManyResult:
     def module(self, k: int) -> MLP:
         """Model k as the single-model `MLP` with identical weights (in the run's dtype, on the CPU, eval mode)."""
         net, m = self.net, self.model
-        mlp = MLP(net.d, (net.widths[k],) * net.L, m.activation, m.dropout if net.L else 0.0, 1)
+        # its own generator for the throwaway init: the global one may be another session's dropout run's
+        mlp = MLP(net.d, (net.widths[k],) * net.L, m.activation, m.dropout if net.L else 0.0, 1, torch.Generator())
         mlp = mlp.to(net.theta.dtype).eval()
         with torch.no_grad():
             lins = [x for x in mlp.net if isinstance(x, torch.nn.Linear)]
@@ -404,7 +409,7 @@ def train_many(
         active = torch.ones(K, device=dev, dtype=torch.bool)
         frozen = torch.zeros_like(net.theta, dtype=torch.bool)  # (P,) parameters of stopped models
         best, ep = net.theta.clone(), torch.zeros(1, device=dev, dtype=torch.long)
-        bound = torch.tensor([DIVERGED, math.inf], device=dev, dtype=dtype)
+        bound = torch.tensor([DIVERGED, torch.finfo(dtype).max], device=dev, dtype=dtype)  # val: finite
         state = [net.theta, *opt.state, hist, best_val, best_ep, status, last, active, frozen, best, ep]
         fwd: list = []  # the forward of the current epoch (fused mode), which step() differentiates
         alive = [True]  # on the CPU the host knows when the last model stops; elsewhere it asks now and then
@@ -535,7 +540,7 @@ def train_many(
             if tick or epoch % check == 0:  # a host sync: every epoch on the CPU, where it costs nothing
                 if not (alive[0] if host else active.any()):
                     break
-                if tick and callback(Live(epoch, K, hist, lambda x: _predict(net, x))) is False:
+                if tick and callback(Live(epoch, K, hist, last, lambda x: _predict(net, x))) is False:
                     end = "stopped"
                     break
                 if max_seconds is not None and time.perf_counter() - t0 > max_seconds:

@@ -185,7 +185,8 @@ for layer in model:
 def _network(t: dict[str, Any], n_in: int, hidden: int, width: int, activation: str, dropout: float, out: str) -> str:
     """The model section: thread count, seeds, the layers and their initial weights."""
     seed_global = (
-        "# Dropout draws its masks from torch's global generator. Building the layers draws from it too: seed first.\n"
+        "\n# Dropout draws its masks from torch's global generator: seed it (after building the layers, whose\n"
+        "# default initialization, replaced above, drew from it too).\n"
         "torch.manual_seed(INIT_SEED)\n"
         if dropout > 0 and hidden > 0
         else ""
@@ -196,10 +197,10 @@ def _network(t: dict[str, Any], n_in: int, hidden: int, width: int, activation: 
         "\n"
         "# The app trains on one CPU thread; the same thread count gives the same rounding, so the same numbers.\n"
         "torch.set_num_threads(1)\n"
-        f"{seed_global}"
         f"{_layers(n_in, hidden, width, activation, dropout, out)}"
         "\n"
         f"{INIT}"
+        f"{seed_global}"
     )
 
 

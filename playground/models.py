@@ -94,6 +94,12 @@ def poly_fits(x: torch.Tensor, y: torch.Tensor, deg_max: int, ridge: float = 0.0
         n = a.shape[-2]
     m = min(n, d)  # degrees 0..m-1 are overdetermined (or square)
     q, r = torch.linalg.qr(a[..., :m])  # (..., N, m), (..., m, m)
+    # Repeated x values make the basis rank-deficient before column N (10 distinct x: from degree 10). Degrees
+    # from the first (numerically) dependent column on go to the minimum-norm solver, as past N.
+    dr = r.diagonal(dim1=-2, dim2=-1).abs().reshape(-1, m)  # (batch, m)
+    tol = max(n, d) * torch.finfo(a.dtype).eps * dr.max(-1, keepdim=True).values
+    m = int((dr > tol).to(torch.int8).cumprod(-1).sum(-1).min())  # leading independent columns, in every batch
+    q, r = q[..., :m], r[..., :m, :m]  # the QR of the leading columns is the leading block
     qy = (q.mT @ y.unsqueeze(-1)).squeeze(-1)  # (..., m)
     eye = torch.eye(m, dtype=a.dtype).expand_as(r)
     ri = torch.linalg.solve_triangular(r, eye, upper=True)  # (..., m, m), upper triangular
@@ -141,12 +147,15 @@ class MLP(nn.Module):
         super().__init__()
         layers: list[nn.Module] = []
         sizes = (n_in, *hidden)
-        for a, b in itertools.pairwise(sizes):
-            layers += [nn.Linear(a, b), ACTIVATIONS[activation]()]
-            if dropout > 0:
-                layers.append(nn.Dropout(dropout))
-        layers.append(nn.Linear(sizes[-1], n_out))
-        self.net = nn.Sequential(*layers)
+        # Built on the meta device: nn.Linear's own init would draw from torch's global generator, which a
+        # dropout run in another session is using (under train's lock); reset() below is the only draw.
+        with torch.device("meta"):
+            for a, b in itertools.pairwise(sizes):
+                layers += [nn.Linear(a, b), ACTIVATIONS[activation]()]
+                if dropout > 0:
+                    layers.append(nn.Dropout(dropout))
+            layers.append(nn.Linear(sizes[-1], n_out))
+        self.net = nn.Sequential(*layers).to_empty(device="cpu")
         self.reset(generator)
 
     def reset(self, generator: torch.Generator | None = None) -> None:

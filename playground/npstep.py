@@ -54,8 +54,8 @@ class NumpyStep:
         self.res, self.sq = np.empty_like(self.outs), np.empty_like(self.outs)  # residuals and their squares
         self.D = np.empty((B, N, c), dt)  # derivative of the activation at the training points
         self.at, self.Dt = torch.from_numpy(self.A)[:, :N], torch.from_numpy(self.D)
+        self.one = torch.ones(1, 1, 1, dtype=net.theta.dtype)
         self.UV = np.empty_like(self.x1t)  # d loss / d z, before the units' factors: (B, d+1, N)
-        self.T = np.empty_like(self.G1)
         self.rm = net.row_model.numpy() if net.chunked else None
         self.r0 = np.asarray(net.r0)
         self.umask = None if net.umask is None else net.umask.numpy()
@@ -115,18 +115,17 @@ class NumpyStep:
         # d loss / d w1[i, j] = wo[j] sum_n x1[n, i] dout[n] act'(z[n, j]): one product (B, d+1, N) @ (B, N, c)
         UV = np.multiply(self.x1t, drow[:, None, :], out=self.UV)
         D, G1 = self.D, self.G1
-        if self.act == "tanh":  # act' = 1 - a^2: sum_n uv (1 - a^2) = sum_n uv - uv @ a^2 saves a pass
-            torch.square(at, out=Dt)
-            np.matmul(UV, D, out=self.T)
-            np.subtract(np.add.reduce(UV, 2, keepdims=True), self.T, out=G1)
+        # act' elementwise, as autograd has it: 1 - a^2 per element, not sum uv - uv @ a^2, which cancels
+        # in float32 where units saturate (a^2 ~ 1)
+        if self.act == "tanh":
+            torch.addcmul(self.one, at, at, value=-1.0, out=Dt)  # 1 - a^2 in one pass
+        elif self.act == "sigmoid":  # a (1 - a)
+            torch.sub(at, torch.square(at, out=Dt), out=Dt)
+        elif self.act == "relu":
+            torch.sign(at, out=Dt)  # a >= 0: 1 where z > 0
         else:
-            if self.act == "sigmoid":  # a (1 - a)
-                torch.sub(at, torch.square(at, out=Dt), out=Dt)
-            elif self.act == "relu":
-                torch.sign(at, out=Dt)  # a >= 0: 1 where z > 0
-            else:
-                torch.from_numpy(D).copy_(torch.ops.aten.gelu_backward(torch.ones_like(self.z), self.z))
-            np.matmul(UV, D, out=G1)
+            torch.from_numpy(D).copy_(torch.ops.aten.gelu_backward(torch.ones_like(self.z), self.z))
+        np.matmul(UV, D, out=G1)
         G1 *= self.wo
         self._update()
 

@@ -281,6 +281,28 @@ def test_callback_and_time_budget_stop_everyone(rules):
     assert res.stop_reason == ["time budget"] * 2 and np.isnan(res.train_loss[:, 1]).all()
 
 
+def test_callback_sees_the_history_so_far_and_the_current_weights(rules):
+    """At each callback: the histories up to that epoch (a stopped model's NaN after its stop, as in the result)
+    and predict() with the weights of that epoch."""
+    x, y, xv, yv = data(3)
+    y = y.clone()
+    y[1] *= 30  # model 1 diverges after a few epochs
+    seen = []
+
+    def look(live):
+        seen.append((live.epoch, live.history(), live.predict(x)))
+
+    t = T.changed(optimizer="sgd", lr=0.5, epochs=40)
+    res = train_many(x, y, xv, yv, [8, 8, 8], MLP_, t, device="cpu", dtype=torch.float64, callback=look, every=10)
+    assert [e for e, _, _ in seen] == [10, 20, 30]
+    for e, h, pred in seen:
+        assert h.shape == (2, 3, e + 1)
+        np.testing.assert_array_equal(h[0], res.train_loss[:, : e + 1])  # NaN where the result has NaN
+        for k in (0, 2):  # running models: predict() gives that epoch's training loss
+            assert np.mean((pred[k] - y[k].numpy()) ** 2) == pytest.approx(h[0, k, e], rel=1e-9)
+    assert res.stop_reason[1] == "diverged" and np.isnan(seen[-1][1][0, 1, -1])
+
+
 def test_adam_from_the_graph_table_equals_the_python_counter():
     """The CUDA-graph variant of the update (bias corrections indexed by a device epoch) on the CPU."""
     g = torch.Generator().manual_seed(0)
@@ -304,3 +326,14 @@ def test_numpy_path_runs_exactly_where_supported(step_path, monkeypatch, layers,
     x, y, xv, yv = data(2)
     train_many(x, y, xv, yv, [4, 4], MLP_, T.changed(epochs=5, batch_size=batch), device="cpu", hidden_layers=layers)
     assert len(calls) == (5 if step_path and layers == 1 and batch == 0 else 0)
+
+
+def test_result_module_leaves_the_global_generator_alone():
+    """fit() builds its result module from the engine's weights at the end of a run, while another session's
+    dropout run may be drawing masks from torch's global generator."""
+    x, y, xv, yv = data(2)
+    res = train_many(x, y, xv, yv, [4, 6], MLP_, T.changed(epochs=3), device="cpu")
+    state = torch.get_rng_state()
+    mods = [res.module(k) for k in range(2)]
+    assert torch.equal(torch.get_rng_state(), state)
+    np.testing.assert_allclose(mods[1](xv[1].float()).squeeze(-1).detach().numpy(), res.predict(xv)[1], rtol=1e-5)

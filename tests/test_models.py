@@ -89,6 +89,18 @@ def test_errors_of_all_degrees_with_few_points_or_ridge_equal_solving_each_degre
         assert va[d].item() == pytest.approx((p(xv) - yv).pow(2).mean().item(), rel=1e-8)
 
 
+def test_errors_of_all_degrees_with_repeated_x_values_equal_solving_each_degree() -> None:
+    """10 distinct x values, each twice (an upload may repeat x): from degree 10 the basis is rank-deficient."""
+    x, y = _points(10)
+    x, y = x.repeat(2), y.repeat(2) + 0.1 * torch.linspace(-1, 1, 20, dtype=torch.float64)
+    xv, yv = _points(50, 1)
+    tr, va = poly_errors(x, y, xv, yv, 15)
+    for d in range(16):
+        p = PolyModel(poly_coef(x, y, d))  # SVD, minimum norm
+        assert tr[d].item() == pytest.approx((p(x) - y).pow(2).mean().item(), rel=1e-6)
+        assert va[d].item() == pytest.approx((p(xv) - yv).pow(2).mean().item(), rel=1e-6)
+
+
 def test_mlp_shapes_and_parameter_count() -> None:
     net = MLP(2, (16, 8), "relu", dropout=0.1)
     assert net(torch.zeros(5, 2)).shape == (5, 1)
@@ -100,3 +112,15 @@ def test_mlp_init_is_deterministic_by_seed() -> None:
     c = build_mlp(ModelSettings(family="mlp"), seed=6)
     pa, pb, pc = (torch.cat([p.flatten() for p in m.parameters()]) for m in (a, b, c))
     assert torch.equal(pa, pb) and not torch.equal(pa, pc)
+
+
+def test_building_a_network_from_a_seed_leaves_the_global_generator_alone() -> None:
+    """A dropout run in another session draws its masks from torch's global generator (under a lock): building
+    a network (fit's, or the engine's result module) must not draw from it meanwhile."""
+    state = torch.get_rng_state()
+    build_mlp(ModelSettings(family="mlp", width=16, layers=2), 3, seed=5)
+    MLP(2, (4,), "relu", 0.1, 1, torch.Generator().manual_seed(1))
+    assert torch.equal(torch.get_rng_state(), state)
+    a, b = (build_mlp(ModelSettings(family="mlp", width=8), 1, seed=7) for _ in range(2))
+    for p, q in zip(a.parameters(), b.parameters(), strict=True):  # still initialized, from the seed
+        assert torch.equal(p, q) and p.abs().sum() > 0
