@@ -95,7 +95,8 @@ def fit_figure(
             {"type": "scatter", "x": xs, "y": ys, "mode": "lines", "name": name, "line": {"color": colour, "width": 3}}
         )
     # Fix the y range to the data: a wild interpolant should leave the frame, not squash the points.
-    lo, hi = float(min(data.y.min(), data.y_val.min())), float(max(data.y.max(), data.y_val.max()))
+    ys = np.concatenate([np.asarray(data.y), np.asarray(data.y_val)])  # numpy: no GIL hand-off per call
+    lo, hi = float(ys.min()), float(ys.max())
     pad = 0.25 * (hi - lo) + 0.1
     lay = _layout(title, "x", "y", height)
     lay["xaxis"]["range"] = [DOMAIN[0] - 0.03, DOMAIN[1] + 0.03]
