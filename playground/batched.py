@@ -20,7 +20,7 @@ import torch.nn.functional as F
 
 from .device import pick_device
 from .models import MLP, mlp_params
-from .npstep import NumpyStep, supported
+from .npstep import BETAS, EPS, MOMENTUM, NumpyStep, supported
 from .settings import ModelSettings, TrainSettings
 
 aten = torch.ops.aten
@@ -28,7 +28,6 @@ DIVERGED = 1e8  # a loss above this (or not finite) counts as diverged (fit's ru
 EARLY, DIVERGING = 1, 2  # per-model status codes (0: running)
 HOST_RULES = True  # on the CPU, run the stop rules through numpy (tests turn this off to check the device code)
 NUMPY_STEP = True  # on the CPU, run full-batch one-hidden-layer epochs through npstep (tests compare both)
-BETAS, EPS, MOMENTUM = (0.9, 0.999), 1e-8, 0.9  # torch.optim's defaults, and the momentum `fit` uses
 
 
 def _tanh(z: torch.Tensor) -> torch.Tensor:
@@ -283,9 +282,13 @@ def _chunk(widths: list[int]) -> int:
     return min(cands, key=lambda c: sum(-(-w // c) * (c + 16) for w in widths))
 
 
-def _unstack(h: np.ndarray, k: int) -> np.ndarray:
-    """History rows (E+1, K or 2K, 2 [train, val]) -> (2 or 4, K, E+1): train loss, val loss[, train acc, val acc]."""
-    return h.reshape(len(h), -1, k, 2).transpose(1, 3, 2, 0).reshape(-1, k, len(h))
+def _history(hist: torch.Tensor, last: torch.Tensor, k: int, upto: int) -> np.ndarray:
+    """History rows (E+1, K or 2K, 2 [train, val]) of epochs < upto -> (2 or 4, K, upto): train loss, val loss
+    [, train acc, val acc], NaN after each model's last recorded epoch (last (K,))."""
+    h = hist[:upto].double().cpu().numpy()
+    h = h.reshape(upto, -1, k, 2).transpose(1, 3, 2, 0).reshape(-1, k, upto)
+    h[:, np.arange(upto) > last.cpu().numpy()[:, None]] = np.nan
+    return h
 
 
 @dataclass
@@ -301,9 +304,7 @@ class Live:
     def history(self) -> np.ndarray:
         """(2 or 4, K, epoch + 1): train loss, val loss (and train, val accuracy for classification) so far;
         NaN after a model stopped, as in the result."""
-        h = _unstack(self.hist[: self.epoch + 1].double().cpu().numpy(), self.k)
-        h[:, np.arange(self.epoch + 1) > self.last.cpu().numpy()[:, None]] = np.nan
-        return h
+        return _history(self.hist, self.last, self.k, self.epoch + 1)
 
 
 @dataclass
@@ -479,10 +480,17 @@ def train_many(
             _put(frozen_, True, sp)
             alive[0] = not host or bool(active_.any())
 
+        fast = None  # the CPU's numpy epoch, where it applies
+        if cpu and NUMPY_STEP and supported(L, fused):
+            fast = NumpyStep(net, net.rows(x), net.rows(xv), y, yv, cls, opt, cur.numpy()).bind(frozen.numpy())
+
         def measure() -> None:
             """Losses at the current weights (eval mode), then (off the host) the rules."""
-            out, cache = net.forward(xall)
-            fwd[:] = [evaluate(out), cache]
+            if fast is not None:
+                fast.measure()
+            else:
+                out, cache = net.forward(xall)
+                fwd[:] = [evaluate(out), cache]
             if not host:
                 rules(ep)
 
@@ -498,7 +506,9 @@ def train_many(
 
         def step() -> None:
             """One epoch of training steps."""
-            if fused:
+            if fast is not None:
+                fast.step()
+            elif fused:
                 r, cache = fwd
                 net.backward(_dloss(r[:, :n], y, cls), cache, x1t=x1t)
                 opt.step(net.theta, net.grad, frozen, ep)
@@ -513,20 +523,6 @@ def train_many(
                     opt.step(net.theta, net.grad, frozen)
             if not host:
                 ep.add_(1)
-
-        if cpu and NUMPY_STEP and supported(L, fused):
-            fast = NumpyStep(net, net.rows(x), net.rows(xv), y, yv, cls, opt, cur.numpy())
-            fast.bind(frozen.numpy())
-
-            def measure() -> None:
-                fast.measure()
-                if not host:
-                    rules(ep)
-
-            def step() -> None:
-                fast.step()
-                if not host:
-                    ep.add_(1)
 
         run_a, run_b = _graphed([measure, step], state) if graph else (measure, step)
         t0, end, check = time.perf_counter(), "finished", 1 if cpu else 25
@@ -549,9 +545,7 @@ def train_many(
             run_b()
 
         last.clamp_(max=epoch)  # models still running recorded up to the last epoch measured
-        blank = torch.arange(E + 1, device=dev).view(-1, 1) > last  # (E+1, K)
-        hist.masked_fill_(blank.repeat(1, len(cur) // K).unsqueeze(-1), math.nan)
-        h = _unstack(hist.double().cpu().numpy(), K)
+        h = _history(hist, last, K, E + 1)
         evaluate(net.forward(xall)[0])
         final = cur.double().cpu().numpy()
         res = ManyResult(

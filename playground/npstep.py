@@ -14,7 +14,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-BETAS, EPS, MOMENTUM = (0.9, 0.999), 1e-8, 0.9  # as batched.py (torch.optim's defaults)
+BETAS, EPS, MOMENTUM = (0.9, 0.999), 1e-8, 0.9  # torch.optim's defaults, and the momentum `fit` uses (both paths)
 
 
 def supported(layers: int, fused: bool) -> bool:

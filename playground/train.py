@@ -108,16 +108,13 @@ class FitResult:
 def _predict(
     model: nn.Module | PolyModel, x: torch.Tensor | np.ndarray, transform: Callable | None = None
 ) -> np.ndarray:
-    x = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x, dtype=torch.float64)
     if isinstance(model, PolyModel):
-        return model(x).numpy()
-    x = transform(x) if transform else x
-    x = x.reshape(len(x), -1)
+        return model(_f64(x)).numpy()
     dev = next(model.parameters()).device
     was = model.training
     model.eval()
     with torch.no_grad():
-        out = model(x.float().to(dev)).squeeze(-1).double().cpu().numpy()
+        out = model(_features(x, transform).to(dev)).squeeze(-1).double().cpu().numpy()
     model.train(was)
     return out
 
@@ -337,10 +334,14 @@ def _train_engine(
     return _with_note(res)
 
 
+def _f64(x: torch.Tensor | np.ndarray) -> torch.Tensor:
+    """Inputs as a float64 tensor."""
+    return torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x, dtype=torch.float64)
+
+
 def _features(x: torch.Tensor | np.ndarray, transform: Callable | None) -> torch.Tensor:
     """Raw inputs -> the network's (P, d) float32 features."""
-    x = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x, dtype=torch.float64)
-    x = transform(x) if transform else x
+    x = transform(_f64(x)) if transform else _f64(x)
     return x.reshape(len(x), -1).float()
 
 
