@@ -116,7 +116,11 @@ class Band:
 
 @dataclass(frozen=True)
 class CapacityCurve:
-    """Training and validation error against capacity, over R datasets."""
+    """Training and validation error against capacity: the median over R datasets and the 10-90% band.
+
+    The median, not the mean: past a few degrees some of the R fits blow up (a validation MSE of 1e6 for one
+    unlucky draw of x), and a mean of MSEs would follow those few and even lie above its own 90% quantile.
+    """
 
     cap: np.ndarray  # (K,) polynomial degree or network width
     n_params: np.ndarray  # (K,)
@@ -125,7 +129,7 @@ class CapacityCurve:
 
     @property
     def best(self) -> int:
-        """The capacity with the lowest mean validation error."""
+        """The capacity with the lowest median validation error: where the typical fit generalizes best."""
         return int(self.cap[int(np.nanargmin(self.val.mid))])
 
 
@@ -137,7 +141,7 @@ def capacity_curve(ds: DataSettings, sw: SweepSettings) -> CapacityCurve:
     tr = _mse(poly_predict(c, x), y)  # (R, K)
     va = _mse(poly_predict(c, val.x_val), val.y_val)
     deg = np.arange(sw.deg_max + 1)
-    return CapacityCurve(deg, deg + 1, Band.of(tr), Band.of(va))
+    return CapacityCurve(deg, deg + 1, Band.of(tr, median=True), Band.of(va, median=True))
 
 
 # --- bias-variance ----------------------------------------------------------------------
@@ -228,7 +232,7 @@ def n_grid(n_max: int, n_min: int = 5, k: int = 12) -> np.ndarray:
 
 @dataclass(frozen=True)
 class LearningCurve:
-    """Training and validation error against the number of training points, per degree."""
+    """Training and validation error (median over R datasets, 10-90% band) against the number of points, per degree."""
 
     n: np.ndarray  # (S,) training-set sizes
     degrees: tuple[int, ...]
@@ -239,7 +243,8 @@ class LearningCurve:
     def of(ns: np.ndarray, degrees: tuple[int, ...], points: Sequence[tuple[np.ndarray, np.ndarray]]) -> LearningCurve:
         """Summarize learning_point results, one per size, over the R datasets."""
         tr, va = (np.stack([p[j] for p in points], -1) for j in (0, 1))  # (R, len(degrees), S)
-        return LearningCurve(ns, degrees, *(tuple(Band.of(a[:, i]) for i in range(len(degrees))) for a in (tr, va)))
+        bands = (tuple(Band.of(a[:, i], median=True) for i in range(len(degrees))) for a in (tr, va))
+        return LearningCurve(ns, degrees, *bands)  # medians, as the capacity curve: a few blown-up fits rule a mean
 
 
 def lc_degrees(sw: SweepSettings) -> tuple[int, ...]:
@@ -401,7 +406,9 @@ def mlp_runs(
 
 def mlp_capacity(runs: MlpRuns) -> CapacityCurve:
     """Training and validation error against width, over the datasets."""
-    return CapacityCurve(np.array(WIDTHS), runs.n_params, Band.of(runs.train), Band.of(runs.val))
+    return CapacityCurve(
+        np.array(WIDTHS), runs.n_params, Band.of(runs.train, median=True), Band.of(runs.val, median=True)
+    )
 
 
 def mlp_bias_variance(ds: DataSettings, runs: MlpRuns) -> BiasVariance:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+NEAR_FLOOR = 3.0  # a validation error within this factor of the noise floor is a good fit, whatever the gap
+CE_RISE = 1.5  # validation cross-entropy this far above its minimum has turned upwards
+CE_GAP = 5.0  # ... and this far above the training cross-entropy is overconfidence
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -25,21 +29,46 @@ def verdict(train_mse: float, val_mse: float, noise: float, scale: float = 1.0) 
     if train_mse > 1.5 * floor:
         why = "The model cannot even fit the training points: training error is well above the noise level σ²."
         return Verdict("underfit", why, train_mse, val_mse, floor)
-    if val_mse > 2.0 * floor and val_mse > 2.0 * train_mse:  # some gap is normal: only a large one is overfitting
+    # Twenty points cannot pin a curve down to σ²: a validation error a few times the floor is still the signal.
+    # Only one far above the floor, and far above training error, is overfitting.
+    if val_mse > NEAR_FLOOR * floor and val_mse > 2.0 * train_mse:
         why = "Training error is low but validation error is much higher: the model learned the noise."
         return Verdict("overfit", why, train_mse, val_mse, floor)
     why = "Training and validation errors are both close to the noise level σ²: the model captured the signal."
     return Verdict("good", why, train_mse, val_mse, floor)
 
 
-def class_verdict(train_acc: float, val_acc: float, base_acc: float = 0.5) -> Verdict:
-    """Judge a classifier from its accuracies (errors are 1 - accuracy)."""
+def class_verdict(
+    train_acc: float,
+    val_acc: float,
+    base_acc: float = 0.5,
+    train_ce: float | None = None,
+    val_ce: float | None = None,
+    best_val_ce: float | None = None,
+) -> Verdict:
+    """Judge a classifier from its accuracies (errors are 1 - accuracy) and, when given, its cross-entropies.
+
+    `val_ce` and `train_ce` belong to the weights shown; `best_val_ce` is the lowest validation loss seen in
+    training. Accuracy can stay high while the loss climbs: the model grows overconfident on its mistakes.
+    """
     tr, va = 1 - train_acc, 1 - val_acc
     if tr > 0.10 and va - tr < 0.1:  # a tenth of the training points misclassified: too simple
         why = "Both training and validation accuracy are low: the boundary is too simple for the data."
         return Verdict("underfit", why, tr, va, 1 - base_acc)
     if va - tr > 0.08:
         why = "Training accuracy is much higher than validation accuracy: the boundary bends around noise."
+        return Verdict("overfit", why, tr, va, 1 - base_acc)
+    if (
+        train_ce is not None
+        and val_ce is not None
+        and best_val_ce is not None
+        and val_ce > CE_RISE * best_val_ce
+        and val_ce > CE_GAP * train_ce
+    ):
+        why = (
+            "Accuracy is still high, but validation cross-entropy has risen from its minimum and ends far above "
+            "training: the model is overconfident, starting to overfit."
+        )
         return Verdict("overfit", why, tr, va, 1 - base_acc)
     why = "Training and validation accuracy are close and high: the boundary generalizes."
     return Verdict("good", why, tr, va, 1 - base_acc)

@@ -25,3 +25,21 @@ def test_class_verdict() -> None:
     assert class_verdict(0.6, 0.58).kind == "underfit"
     assert class_verdict(1.0, 0.8).kind == "overfit"
     assert class_verdict(0.97, 0.95).kind == "good"
+
+
+def test_a_validation_error_near_the_noise_floor_is_not_overfitting() -> None:
+    # The L2 lesson's rescued model: validation 0.28 against σ² = 0.09 and a signal variance of 0.5.
+    assert verdict(0.027, 0.28, noise=0.3, scale=0.5).kind == "good"
+    assert verdict(0.027, 713.0, noise=0.3, scale=0.5).kind == "overfit"
+    floor = 0.3**2 + 0.02 * 0.5
+    assert verdict(0.01, 2.9 * floor, 0.3, 0.5).kind == "good"  # the boundary: within 3x of the floor
+    assert verdict(0.01, 3.1 * floor, 0.3, 0.5).kind == "overfit"
+
+
+def test_class_verdict_sees_overconfidence_in_the_losses() -> None:
+    # The run: accuracy fine, validation cross-entropy up from its minimum and 200x above training.
+    v = class_verdict(1.0, 0.97, 0.5, train_ce=0.000354, val_ce=0.0707, best_val_ce=0.03)
+    assert v.kind == "overfit" and "overconfident" in v.reason
+    assert class_verdict(1.0, 0.97, 0.5).kind == "good"  # without the losses only accuracy counts
+    assert class_verdict(1.0, 0.97, 0.5, 0.000354, 0.0707, 0.06).kind == "good"  # not risen from its minimum
+    assert class_verdict(1.0, 0.97, 0.5, 0.05, 0.0707, 0.03).kind == "good"  # risen, but close to training

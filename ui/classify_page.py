@@ -186,7 +186,10 @@ def _metrics(cols: list, rep: Report) -> None:
 
 
 def _verdict_and_notes(rep: Report, where: Any) -> None:
-    verdict_box(class_verdict(rep.train_accuracy, rep.val_accuracy, rep.chance), where)
+    best_ce = min(rep.val_loss, default=None)
+    verdict_box(
+        class_verdict(rep.train_accuracy, rep.val_accuracy, rep.chance, rep.train_ce, rep.val_ce, best_ce), where
+    )
     if rep.note:  # diverged, or stopped by the time budget
         (where.error if rep.stop_reason == "diverged" else where.info)(t(rep.note))
     if rep.stop_reason == "early stop":

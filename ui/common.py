@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import streamlit as st
 
 from playground.figures import Figure, presentation
@@ -62,6 +63,21 @@ def guarded(page: Callable[[], None]) -> Callable[[], None]:
     return run
 
 
+ZERO = 1e-6  # below this an error is shown as "≈ 0": 4.76e-31 is an interpolating fit, not a number to read
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def fmt_metric(v: float) -> str:
-    """A metric value with 3 significant digits (or a dash)."""
-    return "—" if v != v else f"{v:.3g}"
+    """A metric value as a plain number with 3 significant digits: "≈ 0" when tiny, a dash when missing."""
+    if v != v:
+        return "—"
+    if abs(v) == float("inf"):
+        return "∞" if v > 0 else "-∞"
+    if abs(v) < ZERO:
+        return "≈ 0"
+    if abs(v) < 1:  # 0.0000354, never 3.54e-05
+        return np.format_float_positional(v, precision=3, unique=False, fractional=False, trim="-")
+    if abs(v) < 1e6:  # 713, 12,300
+        return f"{float(f'{v:.3g}'):,.15g}"
+    m, e = f"{v:.2e}".split("e")
+    return f"{m} × 10{str(int(e)).translate(SUPERSCRIPT)}"  # 2.46 × 10⁶: a blown-up fit, readable

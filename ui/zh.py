@@ -159,6 +159,7 @@ ZH: dict[str, str] = {
     "training MSE": "训练 MSE",
     "validation MSE": "验证 MSE",
     "best degree": "最佳次数",
+    "validation MSE off the chart": "超出图表的验证 MSE",
     "current": "当前",
     "noise σ²": "噪声 σ²",
     "degree": "次数",
@@ -509,6 +510,9 @@ ZH: dict[str, str] = {
     ),
     "Training and validation accuracy are close and high: the boundary generalizes.": (
         "训练准确率和验证准确率都很高且彼此接近：决策边界泛化良好。"
+    ),
+    "Accuracy is still high, but validation cross-entropy has risen from its minimum and ends far above training: the model is overconfident, starting to overfit.": (
+        "准确率仍然很高，但验证交叉熵已从最低点回升，最终远高于训练交叉熵：模型过于自信，开始过拟合。"
     ),
     # --- training notes (playground/train.py) ------------------------------------------------
     "Training diverged (the loss blew up): lower the learning rate. The best weights before it are kept.": (

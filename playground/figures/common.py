@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -73,6 +74,71 @@ def line_x(lay: dict[str, Any], x: float, color: str, dash: str = "solid", text:
         )
 
 
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+MAX_DECADE_TICKS = 8  # more labelled decades than this and every k-th one is labelled
+MINOR_GRID = "#eeeeee"
+
+
+def decade_label(k: int) -> str:
+    """10^k as a student reads it: 0.001 … 1000 written out, beyond that 10⁻⁵ or 10⁶ (never 1µ, 1M)."""
+    return f"{10.0**k:,.{max(-k, 0)}f}" if -3 <= k <= 3 else "10" + str(k).translate(SUPERSCRIPT)
+
+
+def data_decades(*arrays: Any, floor: float = 0.0) -> tuple[float, float]:
+    """The smallest and largest finite values above `floor` in the arrays (for a log axis; (1, 10) when none)."""
+    v = np.concatenate([np.ravel(np.asarray(a, dtype=float)) for a in arrays]) if arrays else np.empty(0)
+    v = v[np.isfinite(v) & (v > floor)]
+    return (float(v.min()), float(v.max())) if len(v) else (1.0, 10.0)
+
+
+def log_axis(lo: float, hi: float, range_: bool = False) -> dict[str, Any]:
+    """A log axis from lo to hi (values, lo > 0): decades labelled in plain numbers, a minor grid at 2..9.
+
+    Every log axis of the app goes through here: plotly's own labels use SI suffixes (1µ, 1M, 1T) that read
+    as units. With `range_`, the axis is also fixed to [lo, hi].
+    """
+    a, b = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    b = max(b, a + 1)
+    step = max(1, math.ceil((b - a + 1) / MAX_DECADE_TICKS))
+    ks = list(range(a, b + 1, step))
+    ax: dict[str, Any] = {
+        "type": "log",
+        "tickmode": "array",
+        "tickvals": [10.0**k for k in ks],
+        "ticktext": [decade_label(k) for k in ks],
+    }
+    if step == 1:  # 2..9 of each decade: the grid shows the scale between the labels
+        minor = [float(f"{m}e{k}") for k in range(a, b) for m in range(2, 10)]
+        ax["minor"] = {"tickmode": "array", "tickvals": minor, "showgrid": True, "gridcolor": MINOR_GRID, "ticks": ""}
+    if range_:
+        ax["range"] = [math.log10(lo), math.log10(hi)]
+    return ax
+
+
+def log_axis_for(*arrays: Any) -> dict[str, Any]:
+    """A log axis (as log_axis) spanning the positive finite values of the arrays; plotly picks the range."""
+    return log_axis(*data_decades(*arrays))
+
+
+def off_chart(x: Any, y: Any, top: float, colour: str, name: str) -> dict[str, Any] | None:
+    """Points above a capped log axis, drawn as ▲ on its top edge with their true value on hover (or None)."""
+    x, y = np.asarray(x), np.asarray(y, dtype=float)
+    out = ~(y <= top)  # NaN (a diverged fit) is off the chart too
+    if not out.any():
+        return None
+    return {
+        "type": "scatter",
+        "x": x[out],
+        "y": np.full(int(out.sum()), top),
+        "mode": "markers",
+        "name": name,
+        "marker": {"symbol": "triangle-up-open", "size": 11, "color": colour, "line": {"width": 2}},
+        "customdata": y[out],
+        "hovertemplate": "%{customdata:.3g}",
+        "cliponaxis": False,
+    }
+
+
 def line_y(lay: dict[str, Any], y: float, color: str, text: str | None = None, log_y: bool = False) -> None:
     """A dashed horizontal line across the plot; annotations on a log axis take the exponent, shapes the value."""
     lay["shapes"].append(
@@ -99,8 +165,19 @@ def line_y(lay: dict[str, Any], y: float, color: str, text: str | None = None, l
                 "showarrow": False,
                 "xanchor": "left",
                 "yanchor": "top",
+                "font": {"color": color},
             }
         )
+
+
+def hline(fig: go.Figure, y: float, color: str, text: str | None = None, log_y: bool = False) -> None:
+    """line_y on a go.Figure: its add_hline puts a log axis' label at the value as an exponent (far away)."""
+    lay: dict[str, Any] = {"shapes": [], "annotations": []}
+    line_y(lay, y, color, text, log_y)
+    for sh in lay["shapes"]:
+        fig.add_shape(sh)
+    for an in lay["annotations"]:
+        fig.add_annotation(an)
 
 
 def band_x(lay: dict[str, Any], x0: float, x1: float, color: str, opacity: float = 0.12) -> None:

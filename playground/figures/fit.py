@@ -6,6 +6,7 @@ network trains (tests validate the output with a full `go.Figure(fig.to_dict())`
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,6 +27,9 @@ from .common import (
     figure,
     line_x,
     line_y,
+    log_axis,
+    log_axis_for,
+    off_chart,
 )
 
 Curve = tuple[str, np.ndarray, str]  # (name, y on the grid, colour)
@@ -137,7 +141,7 @@ def loss_figure(
         },
     ]
     lay = _layout(title, t.get("epoch", "epoch"), metric)
-    lay["yaxis"]["type"] = "log"
+    lay["yaxis"].update(log_axis_for(tr, va))
     if best_epoch is not None and 0 <= best_epoch < len(va):
         end = max(len(tr) - 1, best_epoch)
         if end > best_epoch:
@@ -176,20 +180,24 @@ def degree_figure(
         {
             "type": "scatter",
             "x": d,
-            "y": _floor(tr),
+            "y": np.clip(tr, lo, hi),
             "mode": "lines+markers",
             "name": t.get("train", "training MSE"),
             "line": {"color": TRAIN},
             "marker": {"symbol": "circle"},
+            "customdata": tr,
+            "hovertemplate": "%{customdata:.3g}",
         },
         {
             "type": "scatter",
             "x": d,
-            "y": _floor(va),
+            "y": np.where(va <= hi, np.maximum(va, lo), np.nan),  # above the top: a gap, and a ▲ below
             "mode": "lines+markers",
             "name": t.get("val", "validation MSE"),
             "line": {"color": VAL, "dash": "dot"},
             "marker": {"symbol": "triangle-up"},
+            "customdata": va,
+            "hovertemplate": "%{customdata:.3g}",
         },
         {
             "type": "scatter",
@@ -200,8 +208,11 @@ def degree_figure(
             "marker": {"symbol": "star", "size": 15, "color": VAL, "line": {"width": 1, "color": "black"}},
         },
     ]
+    off = off_chart(d, va, hi, VAL, t.get("off", "validation MSE off the chart"))
+    if off:
+        traces.append(off)
     lay = _layout(title, t.get("degree", "degree"), "MSE")
-    lay["yaxis"]["type"] = "log"
+    lay["yaxis"].update(log_axis(lo, hi, range_=True))
     line_x(lay, current, MODEL)
     lay["annotations"].append(  # inside the plot, so it never sits on the legend or the title
         {
@@ -216,16 +227,32 @@ def degree_figure(
             "font": {"color": MODEL},
         }
     )
-    if noise**2 > 0:  # a tiny noise (1e-200) squares to 0, and a log axis cannot draw 0
+    if lo < noise**2 < hi:  # a tiny noise (1e-200) squares to 0, and a log axis cannot draw 0
         line_y(lay, noise**2, NOISE, text=t.get("noise", "noise σ²"), log_y=True)
     return figure(traces, lay)
+
+
+def best_degree(tr: np.ndarray, va: np.ndarray) -> int:
+    """The degree with the lowest validation error among those that do not interpolate the training points.
+
+    An interpolant's training error is ~1e-30, a billionth of its validation error: with 8 points it is the
+    minimum-norm curve through them, never the model a student should pick.
+    """
+    fits = np.isfinite(va) & (tr > 1e-9 * np.abs(va))
+    return int(np.nanargmin(np.where(fits, va, np.nan))) if fits.any() else int(np.nanargmin(va))
+
+
+def degree_range(tr: np.ndarray, va: np.ndarray, noise: float) -> tuple[float, float]:
+    """The useful decades of the degree chart: from below the best errors to ~100x the simplest fit's."""
+    ref = float(np.nanmin(va)) if np.isfinite(va).any() else 1.0  # the best validation error
+    ref = max(ref, noise**2, 1e-12)
+    first = float(va[0]) if np.isfinite(va[0]) else ref
+    hi = 10 ** math.ceil(math.log10(30 * max(first, ref)))
+    fitted = tr[np.isfinite(tr) & (tr > 1e-9 * ref)]  # interpolants' ~1e-30 would stretch the axis
+    low = min(float(fitted.min()) if len(fitted) else ref, noise**2 if noise**2 > 0 else ref, ref)
+    return 10 ** math.floor(math.log10(max(low, ref * 1e-4))), float(hi)
 
 
 def _finite(a: np.ndarray) -> np.ndarray:
     """Non-finite values become gaps, so a diverged run still draws."""
     return np.where(np.isfinite(a), a, np.nan)
-
-
-def _floor(a: np.ndarray) -> np.ndarray:
-    """Interpolating fits have error ~1e-30; floor it so the log axis stays readable."""
-    return np.maximum(_finite(a), 1e-6)

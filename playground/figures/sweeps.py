@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from ..analysis import Band, BiasVariance, CapacityCurve, DoubleDescent, LearningCurve, Spaghetti
 from ..settings import log_grid
-from .common import BIAS, MODEL, MODEL_B, NOISE, TRAIN, TRUTH, VAL, layout
+from .common import BIAS, MODEL, MODEL_B, NOISE, TRAIN, TRUTH, VAL, hline, layout, log_axis, log_axis_for, off_chart
 
 DEGREE_COLOURS = (MODEL_B, MODEL, BIAS)  # learning-curve degrees; train/validation differ by dash and marker
 FLOOR = 1e-6  # interpolating fits have error ~1e-30; keep the log axis readable
@@ -58,6 +58,19 @@ def _y_range(low: Sequence[float], high: float) -> list[float]:
     return [np.log10(lo) - 0.2, np.log10(max(high, 10 * lo))]
 
 
+def _log_y(fig: go.Figure, rng: list[float]) -> float:
+    """A capped log y axis over rng (exponents) with decade labels; returns its top value."""
+    fig.update_yaxes(**log_axis(10 ** rng[0], 10 ** rng[1], range_=True))
+    return float(10 ** rng[1])
+
+
+def _off(fig: go.Figure, x: np.ndarray, y: np.ndarray, top: float, colour: str, name: str) -> None:
+    """Values above the capped axis as ▲ on its top edge, their value on hover."""
+    tr = off_chart(x, y, top, colour, name)
+    if tr:
+        fig.add_scatter(**{k: v for k, v in tr.items() if k != "type"})
+
+
 def _vline(fig: go.Figure, x: float, text: str, log_x: bool, dash: str = "solid") -> None:
     """A vertical line with a label at its top."""
     fig.add_vline(x=x, line=dict(color=MODEL, width=2, dash=dash))
@@ -69,7 +82,8 @@ def _vline(fig: go.Figure, x: float, text: str, log_x: bool, dash: str = "solid"
 
 def _log_x(fig: go.Figure, x: np.ndarray) -> None:
     """A log x axis with ticks on the 1-2-5 grid."""
-    fig.update_xaxes(type="log", tickvals=log_grid(float(np.min(x)), float(np.max(x))))
+    ticks = log_grid(float(np.min(x)), float(np.max(x)))
+    fig.update_xaxes(type="log", tickvals=ticks, ticktext=[f"{v:g}" for v in ticks])  # plain counts, never "1k"
 
 
 def _legend_below(fig: go.Figure) -> None:
@@ -89,12 +103,7 @@ def _marks(
     if current is not None:
         _vline(fig, current, t["current"], log_x)
     if noise**2 > 0:  # a tiny noise (1e-200) squares to 0, and a log axis cannot draw 0
-        fig.add_hline(
-            y=noise**2,
-            line=dict(color=NOISE, dash="dash"),
-            annotation_text=t["noise"],
-            annotation_position="bottom left",
-        )
+        hline(fig, noise**2, NOISE, t["noise"], log_y=True)
 
 
 def capacity_figure(
@@ -107,13 +116,18 @@ def capacity_figure(
     log_x: bool = False,
     labels: dict[str, str] | None = None,
 ) -> go.Figure:
-    """Mean training and validation MSE over the datasets with 10–90% bands; best and current capacity marked."""
+    """Median training and validation MSE over the datasets with 10–90% bands; best and current capacity marked.
+
+    The y axis is capped ~30x above the simplest model's error: medians above it sit as ▲ on the top edge.
+    """
     t = {
         "train": "training MSE",
         "val": "validation MSE",
         "best": "best",
         "current": "current",
         "noise": "noise σ²",
+        "off": "off the chart",
+        "y": "MSE (median over the datasets)",
         **(labels or {}),
     }
     fig = go.Figure()
@@ -121,10 +135,11 @@ def capacity_figure(
     _band(fig, cc.cap, cc.val, VAL, t["val"], dash="dot", symbol="triangle-up")
     i = int(np.nanargmin(cc.val.mid))
     _marks(fig, cc.best, cc.val.mid[i], current, t, noise, log_x)
-    fig.update_yaxes(type="log", range=_y_range(cc.train.lo, 30 * max(cc.val.mid[0], noise**2)))
+    top = _log_y(fig, _y_range(cc.train.lo, 30 * max(cc.val.mid[0], noise**2)))
+    _off(fig, cc.cap, cc.val.mid, top, VAL, t["off"])
     if log_x:
-        fig.update_xaxes(type="log", tickvals=cc.cap)
-    layout(fig, title, xlabel, "MSE")
+        fig.update_xaxes(type="log", tickvals=cc.cap, ticktext=[f"{v:g}" for v in cc.cap])
+    layout(fig, title, xlabel, t["y"])
     fig.update_layout(legend_traceorder="normal")
     return fig
 
@@ -147,6 +162,8 @@ def bias_variance_figure(
         "measured": "measured test error",
         "best": "best",
         "current": "current",
+        "off": "off the chart",
+        "y": "MSE (mean over the datasets)",
         **(labels or {}),
     }
     x = bv.cap
@@ -178,10 +195,11 @@ def bias_variance_figure(
     )
     _marks(fig, bv.best, float(bv.total.min()), current, t, 0.0, log_x)
     low = np.r_[bv.bias2, bv.var, bv.noise]
-    fig.update_yaxes(type="log", range=_y_range(low[low > 0] if (low > 0).any() else low, 30 * bv.total[0]))
+    top = _log_y(fig, _y_range(low[low > 0] if (low > 0).any() else low, 30 * bv.total[0]))
+    _off(fig, x, bv.total, top, TRUTH, t["off"])
     if log_x:
-        fig.update_xaxes(type="log", tickvals=x)
-    layout(fig, title, xlabel, "MSE")
+        fig.update_xaxes(type="log", tickvals=x, ticktext=[f"{v:g}" for v in x])
+    layout(fig, title, xlabel, t["y"])
     _legend_below(fig)
     return fig
 
@@ -216,12 +234,13 @@ def learning_figure(
     title: str = "Error against the number of training points",
     labels: dict[str, str] | None = None,
 ) -> go.Figure:
-    """Per degree (colour): mean training MSE (solid, circles) and validation MSE (dotted, triangles, band)."""
+    """Per degree (colour): median training MSE (solid, circles) and validation MSE (dotted, triangles, band)."""
     t = {
         "train": "degree {d}: training",
         "val": "degree {d}: validation",
         "noise": "noise σ²",
         "n": "training points",
+        "y": "MSE (median over the datasets)",
         **(labels or {}),
     }
     fig = go.Figure()
@@ -237,13 +256,13 @@ def learning_figure(
         )
         _band(fig, lc.n, va, colour, t["val"].format(d=d), dash="dot", symbol="triangle-up")
     if noise**2 > 0:  # a tiny noise (1e-200) squares to 0, and a log axis cannot draw 0
-        fig.add_hline(y=noise**2, line=dict(color=NOISE, dash="dash"), annotation_text=t["noise"])
+        hline(fig, noise**2, NOISE, t["noise"], log_y=True)
     # Interpolating fits (training error 0) drop off the bottom rather than stretch the axis to 1e-6.
     low = [max(float(np.min([b.mid for b in lc.train])), 1e-3 * (noise**2 or 1.0))]
     high = max(30 * max(float(b.mid[-1]) for b in lc.val), 30 * noise**2)
-    fig.update_yaxes(type="log", range=_y_range(low, high))
+    _log_y(fig, _y_range(low, high))
     _log_x(fig, lc.n)
-    layout(fig, title, t["n"], "MSE")
+    layout(fig, title, t["n"], t["y"])
     _legend_below(fig)
     return fig
 
@@ -260,6 +279,7 @@ def double_descent_figure(
         "val": "test MSE",
         "threshold": "interpolation threshold p = N = {n}",
         "p": "features p",
+        "y": "MSE (median over the datasets)",
         **(labels or {}),
     }
     fig = go.Figure()
@@ -269,9 +289,9 @@ def double_descent_figure(
     below = dd.p < dd.n
     first = float(dd.test.mid[below].min()) if below.any() else float(dd.test.mid.min())
     # The training error is 0 beyond the threshold: it drops off the bottom, below the test error.
-    fig.update_yaxes(type="log", range=_y_range([float(dd.test.mid.min()) / 10], 1e3 * first))
+    _log_y(fig, _y_range([float(dd.test.mid.min()) / 10], 1e3 * first))
     _log_x(fig, dd.p)
-    layout(fig, title, t["p"], "MSE")
+    layout(fig, title, t["p"], t["y"])
     fig.update_layout(legend_traceorder="normal")
     return fig
 
@@ -287,6 +307,6 @@ def norm_figure(
     fig = go.Figure()
     _band(fig, dd.p, dd.norm, MODEL_B, t["norm"], symbol="diamond")
     fig.add_vline(x=dd.n, line=dict(color=MODEL, width=2, dash="dash"))
-    fig.update_yaxes(type="log")
+    fig.update_yaxes(**log_axis_for(dd.norm.lo, dd.norm.hi, dd.norm.mid))
     _log_x(fig, dd.p)
     return layout(fig, title, t["p"], t["norm"])
