@@ -171,12 +171,17 @@ def degree_figure(
     title: str = "Error against polynomial degree",
     labels: dict[str, str] | None = None,
 ) -> go.Figure:
-    """Training and validation MSE for every degree, current degree and best degree marked, σ² as floor."""
+    """Training and validation MSE for every degree, current and best degree marked, σ² as floor.
+
+    The y axis spans the useful decades only: blown-up fits sit as ▲ on its top edge (hover: their value),
+    interpolating fits' training error (~1e-30) on its bottom edge.
+    """
     t = labels or {}
-    tr, va = np.asarray(train_err, dtype=float), np.asarray(val_err, dtype=float)
+    tr, va = _finite(np.asarray(train_err, dtype=float)), _finite(np.asarray(val_err, dtype=float))
     d = np.arange(len(tr))
-    best = int(np.nanargmin(va))
-    traces = [
+    best = best_degree(tr, va)
+    lo, hi = degree_range(tr, va, noise)
+    traces: list[dict[str, Any]] = [
         {
             "type": "scatter",
             "x": d,
