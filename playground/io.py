@@ -29,6 +29,8 @@ MAX_ABS = 1e9  # beyond this, squared errors lose all precision (and 1e155² ove
 CLASS_BOX = 10.0  # the 2-D class sets stay well inside ±10 even at the largest noise; far outside is rescaled
 CLASS_TARGET = 2.0
 MAX_WEIGHTS_BYTES = 50_000_000
+# The one limit on an uploaded CSV: the uploader states it and refuses a larger file; the parser checks it too.
+MAX_UPLOAD_MB = 1
 # Strict numbers only: float() also takes "1_000", "١٢" (Arabic-Indic digits) and "nan", which a CSV must not.
 NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 DECIMAL_COMMA = re.compile(r"[+-]?[0-9]+,[0-9]+")
@@ -356,7 +358,7 @@ def read_points_csv(
     raw: bytes,
     task: str,
     *,
-    max_bytes: int = 1_000_000,
+    max_bytes: int = MAX_UPLOAD_MB * 2**20,  # Streamlit's MB (the uploader's limit) is 2**20 bytes
     max_rows: int = 5000,
     min_rows: int = 5,
 ) -> tuple[Dataset, UploadInfo]:

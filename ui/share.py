@@ -10,14 +10,25 @@ import streamlit as st
 
 from playground.data import Dataset
 from playground.figures import Figure, to_html
-from playground.io import UploadError, UploadInfo, data_csv, read_points_csv, state_dict_bytes, table_csv
+from playground.io import (
+    MAX_UPLOAD_MB,
+    UploadError,
+    UploadInfo,
+    data_csv,
+    read_points_csv,
+    state_dict_bytes,
+    table_csv,
+)
 from playground.train import FitResult
 
-from .i18n import t
+from .code_zh import localize
+from .i18n import lang, t
 
 
 def code_expander(script: str, snippet: str, key: str) -> None:
     """The current settings as a standalone PyTorch script and as three lines of the package's API."""
+    if lang() == "zh":  # the comments and docstrings in Chinese; the code is the same
+        script = localize(script)
     with st.expander(t("Show the code")):
         st.caption(
             t("The same numbers as this page, from a standalone PyTorch script with the training loop written out.")
@@ -65,9 +76,11 @@ def upload_section(task: str) -> Upload | None:
             t("Upload a CSV"),
             type=["csv", "txt"],
             key=f"upload_{task}",
+            max_upload_size=MAX_UPLOAD_MB,  # the uploader states the limit and refuses a larger file itself
             help=t(
-                "A header row with columns {cols}, then one point per row; an optional split column says train or val.",
+                "A header row with columns {cols}, then one point per row; an optional split column says train or val. At most {mb} MB.",
                 cols=cols,
+                mb=MAX_UPLOAD_MB,
             ),
         )
         if f is None:

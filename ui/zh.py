@@ -397,8 +397,8 @@ ZH: dict[str, str] = {
     "Download the lines": "下载这几行代码",
     "Your own data (CSV)": "使用自己的数据 (CSV)",
     "Upload a CSV": "上传 CSV 文件",
-    "A header row with columns {cols}, then one point per row; an optional split column says train or val.": (
-        "第一行是表头，列名为 {cols}，之后每行一个点；可选的 split 列注明 train（训练）或 val（验证）。"
+    "A header row with columns {cols}, then one point per row; an optional split column says train or val. At most {mb} MB.": (
+        "第一行是表头，列名为 {cols}，之后每行一个点；可选的 split 列注明 train（训练）或 val（验证）。文件最大 {mb} MB。"
     ),
     "Using your {n} points; the link cannot carry them.": "正在使用你的 {n} 个点；分享链接无法携带这些数据。",
     "Export": "导出",
