@@ -45,6 +45,30 @@ class Dataset:
         """Whether a noiseless truth exists (not for uploaded points)."""
         return self.task == "regression" and self.truth in TRUTHS
 
+    @property
+    def span(self) -> tuple[float, float]:
+        """The x interval a polynomial's basis maps onto [-1, 1]: the sampling domain, or the training points' range.
+
+        Generated x are drawn from DOMAIN, which every page's basis uses. Uploaded x may sit on part of it
+        ([0, 1] say), where the Legendre basis on [-1, 1] is ill-conditioned (condition ~1e13 at degree 15):
+        there the training points' own range is mapped onto [-1, 1]. Training points only: a fit must not depend
+        on the validation points (with more parameters than points the minimum-norm solution depends on the span).
+        """
+        if self.has_truth:
+            return DOMAIN
+        x = self.x.numpy()
+        lo, hi = float(x.min()), float(x.max())
+        return (lo, hi) if hi > lo else (lo - 1.0, hi + 1.0)  # one distinct x: any width will do
+
+    @property
+    def x_range(self) -> tuple[float, float]:
+        """The x interval curves are drawn over: the sampling domain, or the range of every point, both splits."""
+        if self.has_truth:
+            return DOMAIN
+        x = np.concatenate([self.x.numpy(), self.x_val.numpy()])
+        lo, hi = float(x.min()), float(x.max())
+        return (lo, hi) if hi > lo else (lo - 1.0, hi + 1.0)
+
     def truth_fn(self, x: np.ndarray) -> np.ndarray:
         """The noiseless truth at x (regression only)."""
         return TRUTHS[self.truth](np.asarray(x, dtype=np.float64))

@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from .data import DOMAIN, Dataset
-from .models import PolyModel
+from .models import UNIT, PolyModel
 from .train import FitResult
 
 UPLOAD = "upload"  # Dataset.truth of uploaded points: there is no known truth function
@@ -120,8 +120,12 @@ def table_csv(columns: Mapping[str, Sequence[Any]]) -> str:
 
 
 def state_dict_bytes(model: nn.Module | PolyModel) -> bytes:
-    """The model's weights as torch.save bytes (a polynomial saves {"coef": tensor}); tensors moved to the CPU."""
-    state = {"coef": model.coef} if isinstance(model, PolyModel) else model.state_dict()
+    """The model's weights as torch.save bytes (a polynomial: {"coef"}, plus "span" if not [-1, 1]); on the CPU."""
+    if isinstance(model, PolyModel):  # the basis' x interval travels with the coefficients (uploads: their range)
+        span = {} if model.span == UNIT else {"span": torch.tensor(model.span, dtype=torch.float64)}
+        state = {"coef": model.coef, **span}
+    else:
+        state = model.state_dict()
     # CPU copies: weights trained on a GPU must load on a laptop without one.
     state = {k: v.detach().cpu().clone() for k, v in state.items()}
     buf = io.BytesIO()
@@ -155,10 +159,12 @@ def load_state_dict_bytes(b: bytes, *, max_bytes: int = MAX_WEIGHTS_BYTES) -> di
 
 def load_poly(state: Mapping[str, torch.Tensor]) -> PolyModel:
     """A polynomial from weights saved by `state_dict_bytes`."""
-    coef = state.get("coef")
-    if set(state) != {"coef"} or coef is None or coef.ndim != 1 or len(coef) == 0:
+    coef, span = state.get("coef"), state.get("span", torch.tensor(UNIT, dtype=torch.float64))  # no span: [-1, 1]
+    lo, hi = span.double().flatten().tolist() if span.numel() == 2 else (math.nan, math.nan)
+    shape_ok = coef is not None and coef.ndim == 1 and len(coef) > 0
+    if not ({"coef"} <= set(state) <= {"coef", "span"} and shape_ok and math.isfinite(hi - lo) and lo < hi):
         raise UploadError("These weights are not a polynomial's coefficients.")
-    return PolyModel(coef.double())
+    return PolyModel(coef.double(), (lo, hi))
 
 
 # --- import -----------------------------------------------------------------------------

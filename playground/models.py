@@ -24,11 +24,24 @@ ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
 # --- polynomials ----------------------------------------------------------------------
 
 
-def legendre(x: torch.Tensor | np.ndarray, degree: int) -> torch.Tensor:
-    """Legendre basis P_0..P_degree at x in [-1, 1]: (..., N) -> (..., N, degree + 1), float64."""
+Span = tuple[float, float]  # an x interval (lo, hi)
+UNIT: Span = (-1.0, 1.0)  # where the Legendre basis lives
+
+
+def to_unit(x: torch.Tensor | np.ndarray, span: Span = UNIT) -> np.ndarray:
+    """x mapped affinely from span onto [-1, 1], float64 numpy (span = UNIT returns x itself)."""
+    x = x.detach().double().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x, dtype=np.float64)
+    lo, hi = float(span[0]), float(span[1])
+    if (lo, hi) == UNIT:  # exact: no rounding for the generated data's own domain
+        return x
+    return (2.0 * x - (lo + hi)) / (hi - lo)
+
+
+def legendre(x: torch.Tensor | np.ndarray, degree: int, span: Span = UNIT) -> torch.Tensor:
+    """Legendre basis P_0..P_degree at x, with span mapped onto [-1, 1]: (..., N) -> (..., N, degree + 1), float64."""
     # numpy, not torch: a torch call releases and retakes the GIL, which costs a busy server far more than the
     # arithmetic (py-spy: the recurrence was a quarter of the server's time under 20 sessions)
-    x = x.detach().double().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x, dtype=np.float64)
+    x = to_unit(x, span)
     out = np.empty((*x.shape, degree + 1))
     out[..., 0] = 1.0
     if degree >= 1:
@@ -38,15 +51,26 @@ def legendre(x: torch.Tensor | np.ndarray, degree: int) -> torch.Tensor:
     return torch.from_numpy(out)
 
 
-def lstsq_min_norm(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """Least squares by SVD: the minimum-norm solution when the system is underdetermined."""
-    # gelsd (SVD) handles rank deficiency and batches; it is the CPU driver, our fits are tiny.
-    return torch.linalg.lstsq(a.cpu(), b.cpu().unsqueeze(-1), driver="gelsd").solution.squeeze(-1)
+def min_norm(a: torch.Tensor, b: torch.Tensor, rtol: float | None = None) -> torch.Tensor:
+    """Minimum-norm least squares pinv(a) @ b by SVD, batched, on a's device: a (..., N, p), b (..., N) -> (..., p).
+
+    Singular values at or below rtol * the largest count as zero; rtol defaults to eps * max(N, p), as
+    numpy's lstsq and torch's pinv do.
+    """
+    # Not torch's lstsq: its batched "gelsy" driver reads an uninitialised pivot array on the CPU (wrong and
+    # irreproducible minimum-norm solutions), and "gelsd" exists on the CPU only. The SVD is one code path on every
+    # backend, deterministic for a given input, and reveals the rank directly.
+    b = b.to(a.dtype)
+    u, s, vh = torch.linalg.svd(a, full_matrices=False)  # (..., N, r), (..., r), (..., r, p); r = min(N, p)
+    tol = (torch.finfo(a.dtype).eps * max(a.shape[-2:]) if rtol is None else rtol) * s[..., :1]
+    s_inv = torch.where(s > tol, 1.0 / s, torch.zeros_like(s))  # (..., r)
+    ub = (u.mT @ b.unsqueeze(-1)).squeeze(-1)  # (..., r)
+    return (vh.mT @ (s_inv * ub).unsqueeze(-1)).squeeze(-1)  # (..., p)
 
 
-def poly_coef(x: torch.Tensor, y: torch.Tensor, degree: int, ridge: float = 0.0) -> torch.Tensor:
+def poly_coef(x: torch.Tensor, y: torch.Tensor, degree: int, ridge: float = 0.0, span: Span = UNIT) -> torch.Tensor:
     """Coefficients c minimizing mean (A c - y)^2 + ridge * |c[1:]|^2; x, y: (..., N) -> (..., d + 1)."""
-    return solve_basis(legendre(x, degree), y, ridge)
+    return solve_basis(legendre(x, degree, span), y, ridge)
 
 
 def solve_basis(a: torch.Tensor, y: torch.Tensor, ridge: float = 0.0) -> torch.Tensor:
@@ -58,14 +82,15 @@ def solve_basis(a: torch.Tensor, y: torch.Tensor, ridge: float = 0.0) -> torch.T
         p = p.expand(*a.shape[:-2], d - 1, d)
         a = torch.cat([a / math.sqrt(n), p], dim=-2)
         y = torch.cat([y / math.sqrt(n), y.new_zeros(*y.shape[:-1], d - 1)], dim=-1)
-    return lstsq_min_norm(a, y)
+    return min_norm(a, y)
 
 
 @dataclass(frozen=True)
 class PolyModel:
-    """A fitted polynomial in the Legendre basis on [-1, 1]."""
+    """A fitted polynomial in the Legendre basis, on the x interval `span` mapped onto [-1, 1]."""
 
     coef: torch.Tensor  # (D,)
+    span: Span = UNIT
 
     @property
     def degree(self) -> int:
@@ -74,21 +99,21 @@ class PolyModel:
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         """Predictions at x: (N,) -> (N,)."""
-        return legendre(torch.as_tensor(x), self.degree) @ self.coef
+        return legendre(torch.as_tensor(x), self.degree, self.span) @ self.coef
 
 
-def fit_poly(x: torch.Tensor, y: torch.Tensor, degree: int, ridge: float = 0.0) -> PolyModel:
-    """Fit one polynomial by least squares (min-norm when parameters exceed points)."""
-    return PolyModel(poly_coef(x, y, degree, ridge))
+def fit_poly(x: torch.Tensor, y: torch.Tensor, degree: int, ridge: float = 0.0, span: Span = UNIT) -> PolyModel:
+    """Fit one polynomial by least squares (min-norm when parameters exceed points), its basis on `span`."""
+    return PolyModel(poly_coef(x, y, degree, ridge, span), (float(span[0]), float(span[1])))
 
 
-def poly_fits(x: torch.Tensor, y: torch.Tensor, deg_max: int, ridge: float = 0.0) -> torch.Tensor:
+def poly_fits(x: torch.Tensor, y: torch.Tensor, deg_max: int, ridge: float = 0.0, span: Span = UNIT) -> torch.Tensor:
     """Least-squares Legendre coefficients of every degree 0..deg_max: (..., N) -> (..., K, D), zero-padded.
 
     Row k holds the degree-k fit (the minimum-norm one when k + 1 > N; with ridge, the ridge one). One QR of the
     full basis serves every degree: the QR of the leading k + 1 columns is the leading block of it.
     """
-    a = legendre(x, deg_max)  # (..., N, D)
+    a = legendre(x, deg_max, span)  # (..., N, D)
     y = y.double()
     n, d = a.shape[-2], a.shape[-1]
     if ridge > 0:  # [A/√N; √λ P] c = [y/√N; 0] as solve_basis; P's rows past column k are zero in the leading block
@@ -117,19 +142,19 @@ def poly_fits(x: torch.Tensor, y: torch.Tensor, deg_max: int, ridge: float = 0.0
     return torch.cat(rows, dim=-2)  # (..., K, D)
 
 
-def min_norm(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """Minimum-norm least squares, batched: a (..., N, p), b (..., N) -> (..., p)."""
-    # gelsy (pivoted QR) gives the minimum-norm solution as lstsq_min_norm's SVD does, 2-6x faster here.
-    return torch.linalg.lstsq(a, b.unsqueeze(-1), driver="gelsy").solution.squeeze(-1)
-
-
 def poly_errors(
-    x: torch.Tensor, y: torch.Tensor, xv: torch.Tensor, yv: torch.Tensor, max_degree: int, ridge: float = 0.0
+    x: torch.Tensor,
+    y: torch.Tensor,
+    xv: torch.Tensor,
+    yv: torch.Tensor,
+    max_degree: int,
+    ridge: float = 0.0,
+    span: Span = UNIT,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Train and validation MSE of every degree 0..max_degree; x, y: (..., N) -> two (..., D)."""
-    c = poly_fits(x, y, max_degree, ridge)  # (..., D, D): row k = degree k
-    tr = (c @ legendre(x, max_degree).mT - y.double().unsqueeze(-2)).pow(2).mean(-1)
-    va = (c @ legendre(xv, max_degree).mT - yv.double().unsqueeze(-2)).pow(2).mean(-1)
+    """Train and validation MSE of every degree 0..max_degree, basis on `span`; x, y: (..., N) -> two (..., D)."""
+    c = poly_fits(x, y, max_degree, ridge, span)  # (..., D, D): row k = degree k
+    tr = (c @ legendre(x, max_degree, span).mT - y.double().unsqueeze(-2)).pow(2).mean(-1)
+    va = (c @ legendre(xv, max_degree, span).mT - yv.double().unsqueeze(-2)).pow(2).mean(-1)
     return tr, va
 
 

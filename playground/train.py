@@ -145,7 +145,7 @@ def fit(
     if model.family == "poly":
         if data.task != "regression":
             raise ValueError("polynomials fit 1-D regression data only")
-        p = fit_poly(data.x, data.y, model.degree, model.ridge)
+        p = fit_poly(data.x, data.y, model.degree, model.ridge, data.span)  # basis on the data's own x-range
         tr = (p(data.x) - data.y).pow(2).mean().item()
         va = (p(data.x_val) - data.y_val).pow(2).mean().item()
         return FitResult("poly", p, model.degree + 1, stop_reason="closed form", train_metric=tr, val_metric=va)

@@ -38,9 +38,9 @@ def poly_view(ds: DataSettings, ms: ModelSettings, _data: Dataset | None = None,
     """
     d = _data if upload else make_data(ds)
     r = fit(d, ms)
-    tr, va = poly_errors(d.x, d.y, d.x_val, d.y_val, max(MAX_DEGREE_CURVE, ms.degree), ms.ridge)
+    tr, va = poly_errors(d.x, d.y, d.x_val, d.y_val, max(MAX_DEGREE_CURVE, ms.degree), ms.ridge, d.span)  # as fit's
     return {
-        "curve": r.predict(grid()),
+        "curve": r.predict(grid(span=d.x_range)),  # fit_figure draws over the data's x-range
         "train": r.train_metric,
         "val": r.val_metric,
         "deg_tr": tr.numpy(),
@@ -138,7 +138,7 @@ def page() -> None:
 def _draw(data, ts, res: FitResult | Progress, lab, left, right, final: bool = False) -> dict[str, Figure]:
     """Draw the fit and the loss curves (final frame keyed; live frames titled by epoch, so never equal)."""
     name = t("network ({p} parameters)", p=f"{getattr(res, 'n_params', 0):,}") if final else t("network")
-    curve = (name, res.predict(grid()), MODEL)
+    curve = (name, res.predict(grid(span=data.x_range)), MODEL)
     suffix = "" if final else t(" — epoch {e}", e=res.epoch)
     best = res.best_epoch if final else int(np.argmin(res.val_loss))
     f1 = fit_figure(data, [curve], title=t("Data and fitted curve") + suffix, labels=lab["pts"])

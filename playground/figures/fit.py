@@ -39,9 +39,9 @@ LEGEND_BELOW = {"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "b
 MARGIN_BELOW = {"l": 60, "r": 20, "t": 50, "b": 90}
 
 
-def grid(n: int = 400) -> np.ndarray:
-    """Evenly spaced x over the data domain, for drawing curves."""
-    return np.linspace(*DOMAIN, n)
+def grid(n: int = 400, span: tuple[float, float] = DOMAIN) -> np.ndarray:
+    """Evenly spaced x over span (the data's x-range, `Dataset.x_range`; the generated data's domain by default)."""
+    return np.linspace(*span, n)
 
 
 def _layout(title: str, x: str, y: str, height: int | None = None, **kw: Any) -> dict[str, Any]:
@@ -60,7 +60,8 @@ def fit_figure(
 ) -> go.Figure:
     """Training points (circles), validation points (triangles), the truth (dashed) and fitted curves."""
     t = labels or {}
-    xs = grid()
+    x_lo, x_hi = data.x_range  # uploaded points may cover part of [-1, 1], or more
+    xs = grid(span=(x_lo, x_hi))
     traces: list[dict[str, Any]] = []
     if show_val:
         traces.append(
@@ -103,7 +104,8 @@ def fit_figure(
     lo, hi = float(ys.min()), float(ys.max())
     pad = 0.25 * (hi - lo) + 0.1
     lay = _layout(title, "x", "y", height)
-    lay["xaxis"]["range"] = [DOMAIN[0] - 0.03, DOMAIN[1] + 0.03]
+    x_pad = 0.015 * (x_hi - x_lo)
+    lay["xaxis"]["range"] = [x_lo - x_pad, x_hi + x_pad]
     lay["yaxis"]["range"] = [lo - pad, hi + pad]
     return figure(traces, lay)
 
