@@ -25,6 +25,8 @@ PAGE_GROUPS: dict[str, Groups] = {
 }
 
 
+LINK_KEY = "_lesson_link"  # the lesson shown on this run's page, for the link
+
 __all__ = ["PAGE_GROUPS", "PRESETS", "Preset", "apply", "banner", "from_url", "lessons_page", "preset"]
 
 preset = lesson
@@ -43,9 +45,11 @@ def apply(p: Preset) -> None:
 
 def from_url() -> None:
     """Open a lesson named in the link (?lesson=id), once per session."""
+    if st.session_state.get("_lesson_url_done"):
+        return
+    st.session_state["_lesson_url_done"] = True  # only the link a session opens with: later ?lesson= are its own
     pid = st.query_params.get("lesson")
-    if pid and not st.session_state.get("_lesson_url_done"):
-        st.session_state["_lesson_url_done"] = True
+    if pid:
         p = preset(pid)
         if p is None:
             st.session_state.setdefault("_notices", []).append(t("lesson: {raw} is not a lesson", raw=code(pid)))
@@ -57,11 +61,14 @@ def banner(url_path: str) -> None:
     """Show the active lesson's explanation on top of its page."""
     p = preset(st.session_state.get("_lesson", ""))
     if p is None or p.page != url_path:
+        st.session_state.pop(LINK_KEY, None)
         return
+    st.session_state[LINK_KEY] = p.id  # write_url keeps ?lesson= in the address bar: a copied link shows this text
     c1, c2 = st.columns([12, 1])
-    c1.info(f"**{t(p.title)}** — {t(p.text)}", icon="🎓")
-    if c2.button("✕", key="close_lesson", help=t("Hide the lesson")):
+    c1.info(f"**{t(p.title)}** — {t(p.text)}", icon=":material/school:")
+    if c2.button("", icon=":material/close:", key="close_lesson", help=t("Hide the lesson")):
         st.session_state.pop("_lesson", None)
+        st.session_state.pop(LINK_KEY, None)
         st.rerun()
 
 

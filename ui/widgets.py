@@ -155,3 +155,5 @@ def write_url(groups: list[tuple[Settings, str]], extra: dict[str, str] | None =
         raw.update(to_raw(s, prefix))
     if dict(st.query_params) != raw:
         st.query_params.from_dict(raw)
+    if st.session_state.get("_lesson_link"):  # a lesson's text is on this page: the link reopens it (ui.presets)
+        raw["lesson"] = st.session_state["_lesson_link"]
