@@ -9,12 +9,106 @@ rules, the optimizer state and the results stay the engine's.
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 BETAS, EPS, MOMENTUM = (0.9, 0.999), 1e-8, 0.9  # torch.optim's defaults, and the momentum `fit` uses (both paths)
+aten = torch.ops.aten
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """One way to compute an activation in place and its derivative, on numpy and torch views of one buffer.
+
+    scale: the forward takes scale * z, the pre-activation times a power of two that the caller folds into the
+    inputs of the product (exact: scaling by 2 commutes with rounding), so that the kernel saves a pass.
+    """
+
+    act: str
+    name: str
+    scale: float
+    forward: Callable[[np.ndarray, torch.Tensor], object]  # (a, at): scale * z -> act(z), in place
+    backward: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], object]  # (a, z, out): act'(z) -> out
+    needs_z: bool = False  # backward reads z (else only the output a; z is then unused)
+
+
+_ONE = {dt: torch.ones((), dtype=dt) for dt in (torch.float32, torch.float64)}
+
+
+def _tanh_by_sigmoid(a: np.ndarray, at: torch.Tensor) -> None:
+    """tanh z = 2 sigmoid(2z) - 1 from 2z: on AVX2 torch's sigmoid is ~2x faster than numpy's tanh."""
+    torch.sigmoid_(at)
+    np.multiply(a, 2.0, out=a)  # exact
+    np.subtract(a, 1.0, out=a)
+
+
+def _tanh_back(a: torch.Tensor, z: torch.Tensor, out: torch.Tensor) -> None:
+    """1 - a^2 per element, as autograd has it (not a sum of products that cancels where units saturate)."""
+    torch.addcmul(_ONE[a.dtype], a, a, value=-1.0, out=out)
+
+
+def _sigmoid_back(a: torch.Tensor, z: torch.Tensor, out: torch.Tensor) -> None:
+    """a (1 - a) as a - a a, in one pass."""
+    torch.addcmul(a, a, a, value=-1.0, out=out)
+
+
+def _relu_back(a: torch.Tensor, z: torch.Tensor, out: torch.Tensor) -> None:
+    """1 where z > 0 (where a > 0), else 0, as autograd has it."""
+    torch.gt(a, 0, out=out)
+
+
+def _gelu_back(a: torch.Tensor, z: torch.Tensor, out: torch.Tensor) -> None:
+    """gelu'(z), by the op autograd uses."""
+    aten.gelu_backward.grad_input(_ONE[z.dtype].expand_as(z), z, grad_input=out)
+
+
+# Every kernel of an activation gives the same function to float32 rounding (tests/test_kernels.py checks each
+# against float64); the first is the reference choice, the others must beat it clearly (see kernel()).
+KERNELS: dict[str, tuple[Kernel, ...]] = {
+    "tanh": (
+        Kernel("tanh", "numpy", 1.0, lambda a, at: np.tanh(a, out=a), _tanh_back),  # SIMD on AVX-512
+        Kernel("tanh", "sigmoid", 2.0, _tanh_by_sigmoid, _tanh_back),
+    ),
+    # numpy has no sigmoid (and exp would overflow with warnings)
+    "sigmoid": (Kernel("sigmoid", "torch", 1.0, lambda a, at: torch.sigmoid_(at), _sigmoid_back),),
+    "relu": (  # torch's relu was 3x numpy's maximum with AVX2 and with AVX-512 here: ARM decides for itself
+        Kernel("relu", "torch", 1.0, lambda a, at: torch.relu_(at), _relu_back),
+        Kernel("relu", "numpy", 1.0, lambda a, at: np.maximum(a, 0, out=a), _relu_back),
+    ),
+    "gelu": (Kernel("gelu", "torch", 1.0, lambda a, at: aten.gelu.out(at, out=at), _gelu_back, needs_z=True),),
+}
+CHOSEN: dict[str, str] = {}  # activation -> the name of its kernel on this machine: measured once, on first use
+MARGIN = 0.85  # another kernel replaces the first only if it takes less than this fraction of its time
+
+
+def kernel(act: str) -> Kernel:
+    """The kernel of act for this machine: the fastest of KERNELS[act] (with MARGIN), measured once per process."""
+    ks = KERNELS[act]
+    if act not in CHOSEN:
+        CHOSEN[act] = _fastest(ks)
+    return next(k for k in ks if k.name == CHOSEN[act])
+
+
+def _fastest(ks: tuple[Kernel, ...], n: int = 30 * 1024, rounds: int = 7) -> str:
+    """The name of the fastest forward on n float32 values (a few ms; below torch's threading grain size)."""
+    if len(ks) == 1:
+        return ks[0].name
+    src = (torch.randn(n, generator=torch.Generator().manual_seed(0)) * 3).numpy()  # typical pre-activations
+    buf = np.empty_like(src)
+    t, best = torch.from_numpy(buf), [math.inf] * len(ks)
+    for _ in range(rounds):  # interleaved, the best of each: robust to other load on the machine
+        for i, k in enumerate(ks):
+            np.copyto(buf, src)
+            t0 = time.perf_counter()
+            k.forward(buf, t)
+            best[i] = min(best[i], time.perf_counter() - t0)
+    i = min(range(len(ks)), key=best.__getitem__)
+    return ks[i].name if best[i] < MARGIN * best[0] else ks[0].name
 
 
 def supported(layers: int, fused: bool) -> bool:
@@ -33,9 +127,11 @@ class NumpyStep:
         self.net, self.cls, self.opt, self.cur, self.K = net, cls, opt, cur, net.K
         B, c, dt = len(net.row_model), net.c, net.theta.numpy().dtype
         K, N, M = self.K, x.shape[1], xv.shape[1]
+        self.kern = k = kernel(net.act)
         xall = torch.cat([x, xv], 1).numpy()  # (B, N+M, d): one pass measures train and val
-        self.x1 = np.concatenate([xall, np.ones((B, N + M, 1), dt)], 2)  # (B, N+M, d+1)
-        self.x1t = np.ascontiguousarray(self.x1[:, :N].transpose(0, 2, 1))  # (B, d+1, N)
+        x1 = np.concatenate([xall, np.ones((B, N + M, 1), dt)], 2)  # (B, N+M, d+1)
+        self.x1t = np.ascontiguousarray(x1[:, :N].transpose(0, 2, 1))  # (B, d+1, N)
+        self.x1 = x1 * k.scale if k.scale != 1 else x1  # the product then gives the kernel's scale * z
         self.y = y.numpy()
         self.yall = np.concatenate([np.broadcast_to(t.numpy(), (K, t.shape[1])) for t in (y, yv)], 1)  # (K, N+M)
         self.mean = np.zeros((N + M, 2), dt)  # train and val means as one product
@@ -53,13 +149,14 @@ class NumpyStep:
         self.outs = np.empty((K, N + M), dt)  # outputs (K, N+M): train, then val
         self.res, self.sq = np.empty_like(self.outs), np.empty_like(self.outs)  # residuals and their squares
         self.D = np.empty((B, N, c), dt)  # derivative of the activation at the training points
-        self.at, self.Dt = torch.from_numpy(self.A)[:, :N], torch.from_numpy(self.D)
-        self.one = torch.ones(1, 1, 1, dtype=net.theta.dtype)
+        self.At = torch.from_numpy(self.A)
+        self.at, self.Dt = self.At[:, :N], torch.from_numpy(self.D)
+        self.Z = np.empty((B, N, c), dt) if k.needs_z else None  # pre-activations of the training points
+        self.Zt = torch.from_numpy(self.Z) if k.needs_z else None
         self.UV = np.empty_like(self.x1t)  # d loss / d z, before the units' factors: (B, d+1, N)
         self.rm = net.row_model.numpy() if net.chunked else None
         self.r0 = np.asarray(net.r0)
         self.umask = None if net.umask is None else net.umask.numpy()
-        self.act = net.act
         self.p, self.g = net.theta.numpy(), net.grad.numpy()
         self.tmp = np.empty_like(self.p)
         self.steps, self.n = torch.tensor(1e9), 0  # Adam: the kernel's step (float32, fixed) and ours
@@ -67,17 +164,10 @@ class NumpyStep:
 
     def _forward(self) -> None:
         """Outputs (K, N+M) at the training and validation points into outs; keeps the activations."""
-        a = np.matmul(self.x1, self.W1, out=self.A)  # (B, N+M, c): x w + b in one product
-        if self.act == "tanh":
-            np.tanh(a, out=a)
-        elif self.act == "relu":
-            np.maximum(a, 0, out=a)
-        elif self.act == "sigmoid":
-            torch.sigmoid_(torch.from_numpy(a))  # numpy has no sigmoid; exp would overflow with warnings
-        else:  # gelu needs erf: torch, on the same memory; backward needs z, kept aside
-            z = torch.from_numpy(a)
-            self.z = z[:, : self.D.shape[1]].clone()
-            z.copy_(F.gelu(z))
+        a = np.matmul(self.x1, self.W1, out=self.A)  # (B, N+M, c): x w + b in one product (times the scale)
+        if self.Z is not None:
+            np.copyto(self.Z, self.a)
+        self.kern.forward(a, self.At)
         if self.umask is not None:
             a *= self.umask  # padded units of sigmoid
         o = np.matmul(a, self.wo_col, out=self.outr)[..., 0]  # (B, N+M)
@@ -115,16 +205,7 @@ class NumpyStep:
         # d loss / d w1[i, j] = wo[j] sum_n x1[n, i] dout[n] act'(z[n, j]): one product (B, d+1, N) @ (B, N, c)
         UV = np.multiply(self.x1t, drow[:, None, :], out=self.UV)
         D, G1 = self.D, self.G1
-        # act' elementwise, as autograd has it: 1 - a^2 per element, not sum uv - uv @ a^2, which cancels
-        # in float32 where units saturate (a^2 ~ 1)
-        if self.act == "tanh":
-            torch.addcmul(self.one, at, at, value=-1.0, out=Dt)  # 1 - a^2 in one pass
-        elif self.act == "sigmoid":  # a (1 - a)
-            torch.sub(at, torch.square(at, out=Dt), out=Dt)
-        elif self.act == "relu":
-            torch.sign(at, out=Dt)  # a >= 0: 1 where z > 0
-        else:
-            torch.from_numpy(D).copy_(torch.ops.aten.gelu_backward(torch.ones_like(self.z), self.z))
+        self.kern.backward(at, self.Zt, Dt)  # act' elementwise, as autograd has it
         np.matmul(UV, D, out=G1)
         G1 *= self.wo
         self._update()

@@ -13,7 +13,7 @@ import pytest
 import torch
 from torch import nn
 
-from playground import batched
+from playground import batched, npstep
 from playground.batched import DIVERGED, train_many
 from playground.data import Dataset
 from playground.models import MLP
@@ -32,11 +32,20 @@ def one_thread():
     torch.set_num_threads(n)
 
 
-@pytest.fixture(autouse=True, params=[True, False], ids=["numpy-step", "torch-step"])
+@pytest.fixture(
+    autouse=True,
+    params=[(True, 0), (True, -1), (False, 0)],
+    ids=["numpy-step", "numpy-step-other-kernels", "torch-step"],
+)
 def step_path(request, monkeypatch):
-    """Both CPU implementations of a full-batch one-hidden-layer epoch: npstep's numpy and the engine's torch."""
-    monkeypatch.setattr(batched, "NUMPY_STEP", request.param)
-    return request.param
+    """Both CPU implementations of a full-batch one-hidden-layer epoch, npstep's numpy and the engine's torch;
+    npstep with the first kernel of each activation and with the last (tanh through sigmoid), whatever this
+    machine would choose."""
+    numpy_step, i = request.param
+    monkeypatch.setattr(batched, "NUMPY_STEP", numpy_step)
+    for act, ks in npstep.KERNELS.items():
+        monkeypatch.setitem(npstep.CHOSEN, act, ks[i].name)
+    return numpy_step
 
 
 def solo(x, y, xv, yv, width, m: ModelSettings, t: TrainSettings, seed, task="regression", layers=None, masks=None):
