@@ -1,11 +1,15 @@
 """Benchmark of the theory pages: the polynomial sweep engine against per-dataset loops, and each page's default view.
 
-Run from the repo root: .venv/bin/python benchmarks/bench_sweeps.py  (about half a minute)
+Run from the repo root: .venv/bin/python benchmarks/bench_sweeps.py  (about half a minute; --solver-only: (a) without sklearn, (a2))
 
 (a) Every degree 0..20 fitted to 200 resampled datasets of N=30 points, float64, with each fit's training MSE:
     `analysis.poly_fits` (one QR for all degrees, batched over datasets) against `models.poly_errors` (the same QR,
     then training and validation errors, as the Fit page uses it), a `np.polyfit` loop, a `np.polynomial.legendre.legfit` loop and an sklearn
     PolynomialFeatures + LinearRegression(tol=0) loop (its default tol=1e-6 truncates high degrees).
+    Target: the engine at least TARGET_SPEEDUP x faster than the np.polyfit loop.
+(a2) The same sweep on N=12 evenly spaced points: degrees 11..20 interpolate, and go through the minimum-norm SVD
+    solver (`models.min_norm`), against a `np.linalg.pinv` loop; the engine's largest training MSE past N (must
+    interpolate, < 1e-12) and its largest gap to pinv's validation MSE. Same target.
 (b) Each page's default view in a fresh AppTest session with an empty cache (imports already warm), and a rerun
     that the cache serves.
 (c) The network width sweep of the capacity page (8 widths x 8 datasets, 300 epochs), not a default view.
@@ -29,12 +33,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from playground import analysis as an  # noqa: E402
-from playground.data import resample  # noqa: E402
+from playground.data import make_data, resample  # noqa: E402
 from playground.device import configure_threads  # noqa: E402
 from playground.models import poly_errors  # noqa: E402
 from playground.settings import DataSettings, ModelSettings, TrainSettings  # noqa: E402
 
 R, N, DEG = 200, 30, 20
+N_PAST = 12  # (a2): fewer points than the 21 coefficients of degree 20
+TARGET_SPEEDUP = 10.0  # the batched engine against the per-dataset numpy loop timed in the same run
 PAGES = ("capacity", "bias_variance", "learning_curve", "double_descent")
 
 
@@ -88,6 +94,8 @@ def bench_engine() -> None:
         ("np legfit loop", lambda: loop(legfit)(xs, ys), 3),
         ("sklearn PolynomialFeatures + LinearRegression(tol=0) loop", lambda: loop(sklearn_fit)(xs, ys), 1),
     ]
+    if "--solver-only" in sys.argv:  # the sklearn loop alone takes ~20 s
+        runs = runs[:-1]
     print(f"(a) degrees 0..{DEG} x {R} datasets, N={N}, float64 (training MSE of every fit)")
     base = None
     for name, f, k in runs:
@@ -98,6 +106,41 @@ def bench_engine() -> None:
         base = base or s
         agree = np.median(np.abs(out - ref) / ref)
         print(f"    {name:60s} {s * 1e3:9.1f} ms  {s / base:7.1f}x  (median relative gap to the engine {agree:.1e})")
+        if name == "np.polyfit loop":
+            print(f"    target: engine >= {TARGET_SPEEDUP:g}x faster than this loop: {_verdict(s / base)}")
+
+
+def _verdict(speedup: float) -> str:
+    return f"{'PASS' if speedup >= TARGET_SPEEDUP else 'MISS'} ({speedup:.1f}x)"
+
+
+def pinv_loop(xs: np.ndarray, ys: np.ndarray, xv: np.ndarray, yv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Training and validation MSE (R, D) of numpy's pseudo-inverse fit, one dataset and degree at a time."""
+    tr, va = np.empty((len(xs), DEG + 1)), np.empty((len(xs), DEG + 1))
+    for r, (x, y) in enumerate(zip(xs, ys, strict=True)):
+        for d in range(DEG + 1):
+            a = np.polynomial.legendre.legvander(x, d)
+            c = np.linalg.pinv(a, rcond=np.finfo(np.float64).eps * max(a.shape)) @ y
+            tr[r, d] = np.mean((a @ c - y) ** 2)
+            va[r, d] = np.mean((np.polynomial.legendre.legval(xv, c) - yv) ** 2)
+    return tr, va
+
+
+def bench_past_n() -> None:
+    ds = DataSettings(n=N_PAST, x_mode="grid")
+    x, y = resample(ds, R)  # (R, 12): the same evenly spaced x in every dataset
+    val = make_data(ds)
+    xs, ys, xv, yv = x.numpy(), y.numpy(), val.x_val.numpy(), val.y_val.numpy()
+    ours = timed(lambda: poly_errors(x, y, val.x_val, val.y_val, DEG), 5)
+    ref = timed(lambda: pinv_loop(xs, ys, xv, yv), 1)
+    tr, va = (t.numpy() for t in poly_errors(x, y, val.x_val, val.y_val, DEG))
+    rva = pinv_loop(xs, ys, xv, yv)[1]
+    print(f"(a2) degrees 0..{DEG} x {R} datasets, N={N_PAST} evenly spaced (degrees {N_PAST - 1}..{DEG} interpolate)")
+    print(f"    models.poly_errors (QR, then min-norm SVD past N)              {ours * 1e3:9.1f} ms     1.0x")
+    print(f"    np.linalg.pinv loop                                           {ref * 1e3:9.1f} ms  {ref / ours:7.1f}x")
+    gap = np.max(np.abs(va - rva) / rva)
+    print(f"    largest training MSE past N {tr[:, N_PAST - 1 :].max():.1e}, largest validation gap to pinv {gap:.1e}")
+    print(f"    target: engine >= {TARGET_SPEEDUP:g}x faster than the pinv loop: {_verdict(ref / ours)}")
 
 
 def bench_pages() -> None:
@@ -133,5 +176,8 @@ def bench_mlp() -> None:
 if __name__ == "__main__":
     print(f"torch threads: {configure_threads()} (of {os.cpu_count()} cores)")
     bench_engine()
+    bench_past_n()
+    if "--solver-only" in sys.argv:  # (a) and (a2) only: a few seconds
+        sys.exit()
     bench_pages()
     bench_mlp()
