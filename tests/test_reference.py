@@ -105,14 +105,26 @@ def test_poly_errors_interpolate_past_n_points_and_equal_the_pinv_fit() -> None:
 
 
 @pytest.mark.parametrize("ridge", [0.0, 1e-3])
-def test_the_degree_chart_agrees_with_the_headline_fit_for_every_degree(ridge: float) -> None:
-    """The Fit page's chart (poly_errors) and headline metrics (fit) for the same degree, to 1e-9."""
-    d = make_data(GRID12)
-    tr, va = poly_errors(d.x, d.y, d.x_val, d.y_val, 20, ridge, d.span)
-    for k in range(21):
+@pytest.mark.parametrize("source", ["grid", "upload"])
+def test_the_degree_chart_agrees_with_the_headline_fit_for_every_degree(ridge: float, source: str) -> None:
+    """The Fit page's chart (poly_errors) and headline metrics (fit) for the same degree, to 1e-9.
+
+    Two backward-stable solvers (the chart's QR, the headline's SVD) agree to about cond(A) * eps: the upload's
+    validation points extrapolate past its training range, and cond reaches 1e7 at degree 18 (6e11 at degree 20,
+    the square interpolant of its 21 random x): there the bound is that instead of 1e-9.
+    """
+    d = make_data(GRID12) if source == "grid" else read_points_csv(sklearn_example(2), "regression")[0]
+    tr, va = poly_errors(d.x, d.y, d.x_val, d.y_val, 25, ridge, d.span)  # 21 uploaded training points
+    u = (2 * d.x.numpy() - sum(d.span)) / (d.span[1] - d.span[0])
+    for k in range(26):
         r = fit(d, ModelSettings(family="poly", degree=k, ridge=ridge))
-        assert r.train_metric == pytest.approx(tr[k].item(), rel=1e-9, abs=1e-12)
-        assert r.val_metric == pytest.approx(va[k].item(), rel=1e-9)
+        sv = np.linalg.svd(L.legvander(u, k), compute_uv=False)
+        rel = max(1e-9, 10 * EPS * sv[0] / sv[min(d.n, k + 1) - 1])
+        floor = 1e-12 if rel == 1e-9 else rel * float(d.y.pow(2).mean())  # interpolants: ~0 up to the same bound
+        assert r.train_metric == pytest.approx(tr[k].item(), rel=rel, abs=floor)
+        assert r.val_metric == pytest.approx(va[k].item(), rel=rel)
+        if source == "grid" or k <= 12:  # well-conditioned (cond < 5e4): the issue's 1e-9
+            assert rel == 1e-9
 
 
 SW = SweepSettings(r=30, deg_max=18, lc_deg_a=1, lc_deg_b=9, lc_deg_c=14, dd_features="legendre", dd_n=10, dd_ratio=3)
