@@ -223,7 +223,7 @@ def test_bad_link_values_become_notices_not_errors(app_page: Any, app_url: str) 
     """A crafted URL with unparseable and out-of-range values warns, falls back or clamps, and still draws."""
     open_page(app_page, f"{app_url}/?n=abc&degree=999&truth=nope", PAGES[0][1])
     warnings = app_page.locator("[data-testid='stAlertContentWarning']").all_inner_texts()
-    notices = [w for w in warnings if "Link setting ignored" in w]
+    notices = [w for w in warnings if "Link: " in w]
     assert len(notices) == 3, f"expected one notice per bad value, got {warnings}"
     for bad in ("abc", "999", "nope"):
         assert any(bad in n for n in notices), f"no notice names {bad!r}: {notices}"
@@ -231,7 +231,7 @@ def test_bad_link_values_become_notices_not_errors(app_page: Any, app_url: str) 
     degree = app_page.locator(".st-key-degree input[type='range']")
     n = app_page.locator(".st-key-n input[type='range']")
     assert degree.get_attribute("value") == degree.get_attribute("max")
-    assert n.get_attribute("value") == "20"
+    assert (n.get_attribute("aria-valuetext") or n.get_attribute("value")) == "20"  # a select slider: its label
     assert_charts_drawn(app_page, at_least=2)
     assert_no_error(app_page)
     shot(app_page, "fit-bad-link")
@@ -459,8 +459,9 @@ def test_presentation_mode_collapses_sidebar_and_enlarges_text(app_url: str, new
     collapsed, big = pg.evaluate(SIDEBAR_JS), pg.evaluate(FONT_JS)
     assert collapsed[0] == "true", "presentation mode did not collapse the sidebar"
     assert collapsed[1] <= 0, f"the collapsed sidebar is still on screen (right edge at {collapsed[1]} px)"
-    for k, size in sizes.items():
-        assert big[k] > size * 1.2, f"{k} font: {big[k]} px in presentation mode, {size} px normally"
+    for k, size in sizes.items():  # the title stays compact (the first screen must reach the chart), never smaller
+        want = size if k == "h1" else size * 1.2
+        assert big[k] >= want, f"{k} font: {big[k]} px in presentation mode, {size} px normally"
     metric = pg.locator("[data-testid='stMetricValue']").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
     assert metric > 36, f"metric values are {metric} px, no larger than Streamlit's default 36 px"
     assert re.search(r"[?&]present=1\b", pg.url), f"the link lost presentation mode: {pg.url}"

@@ -13,11 +13,33 @@ from .widgets import CHOICE_NAMES, load_url, put, widget
 
 CHOICE_NAMES.update({"en": "English", "zh": "中文"})
 
+# Our own constant CSS (no user text). st.html of style tags only takes no space in the page.
+# Presentation mode: larger text for a projector, but compact headings and padding, so that at 1280x720 the
+# first screen holds the lesson, the numbers and the top of the main chart.
 PRESENT_CSS = """
 <style>
 html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
-[data-testid="stMetricValue"] { font-size: 2.6rem; }
-h1 { font-size: 3rem !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 3.4rem; padding-bottom: 1rem; }
+[data-testid="stMetricValue"] { font-size: 2.6rem; line-height: 1.1; }
+[data-testid="stMetricLabel"] p { white-space: normal; }
+h1 { font-size: 2.1rem !important; padding: 0 0 0.2rem 0 !important; }
+[data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
+</style>
+"""
+
+# Phones: metrics two by two instead of one under another, smaller headings, so a chart is on the first screen.
+PHONE_CSS = """
+<style>
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
+  h1 { font-size: 1.5rem !important; padding: 0 !important; }
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) { flex-flow: row wrap; gap: 0.25rem 1rem; }
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) > [data-testid="stColumn"] {
+    flex: 1 1 40% !important; min-width: 40% !important; width: 40% !important;
+  }
+  [data-testid="stMetricValue"] { font-size: 1.5rem; }
+  [data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
+}
 </style>
 """
 
@@ -46,8 +68,7 @@ def app_chrome() -> AppSettings:
         widget(AppSettings, "lang")
     present = bool(st.session_state.get("v:present", False))
     st.set_page_config(page_title=t("Overfitting Playground"), initial_sidebar_state="collapsed" if present else "auto")
-    if present:
-        st.markdown(PRESENT_CSS, unsafe_allow_html=True)  # our own constant CSS, no user text
+    st.html(PHONE_CSS + (PRESENT_CSS if present else ""))
     return AppSettings(lang=st.session_state["v:lang"], present=present)
 
 
