@@ -60,7 +60,7 @@ def min_norm(a: torch.Tensor, b: torch.Tensor, rtol: float | None = None) -> tor
     # Not torch's lstsq: its batched "gelsy" driver reads an uninitialised pivot array on the CPU (wrong and
     # irreproducible minimum-norm solutions), and "gelsd" exists on the CPU only. The SVD is one code path on every
     # backend, deterministic for a given input, and reveals the rank directly.
-    b = b.to(a.dtype)
+    b = b.to(a)  # dtype and device of a
     u, s, vh = torch.linalg.svd(a, full_matrices=False)  # (..., N, r), (..., r), (..., r, p); r = min(N, p)
     tol = (torch.finfo(a.dtype).eps * max(a.shape[-2:]) if rtol is None else rtol) * s[..., :1]
     s_inv = torch.where(s > tol, 1.0 / s, torch.zeros_like(s))  # (..., r)
