@@ -23,11 +23,15 @@ from .figures import MODEL, degree_figure, fit_figure, grid, loss_figure
 from .lessons import PRESETS, lesson
 from .models import poly_errors
 from .settings import (
+    GUARD_SECONDS,
+    NOTES,
     DataSettings,
     ModelSettings,
     Settings,
+    TooMuchWork,
     TrainSettings,
     coerce,
+    fmt_number,
     log_grid,
     nearest_on_grid,
     spec_of,
@@ -37,7 +41,6 @@ from .train import FitResult, fit
 from .verdict import Verdict, verdict
 
 MAX_DEGREE_CURVE = 20  # as ui/fit_page.py: the degree chart always reaches at least degree 20
-PAGE_SECONDS = 30.0  # the Fit page's training time budget
 VERDICT_TITLE = {"underfit": "Underfitting", "good": "Good fit", "overfit": "Overfitting"}
 EXIT_ERROR = 1
 
@@ -87,7 +90,7 @@ def snap_logs(s: Settings) -> tuple[Settings, list[str]]:
             near = nearest_on_grid(v, log_grid(spec.lo or 0.0, spec.hi or 1.0))
             if near != v:
                 vals[f.name] = near
-                notes.append(f"{spec.label}: {v:g} is not on the slider, using {near:g}")
+                notes.append(NOTES["snapped"].format(label=spec.label, raw=fmt_number(v), v=fmt_number(near)))
     return (replace(s, **vals) if vals else s), notes  # type: ignore[type-var]
 
 
@@ -182,8 +185,9 @@ def _output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--max-seconds",
         type=float,
-        default=PAGE_SECONDS,
-        help=f"training time budget of a network, as on the page (default {PAGE_SECONDS:g})",
+        default=GUARD_SECONDS,
+        help=f"last-resort wall-clock guard, as on the page (default {GUARD_SECONDS:g}); the work bound refuses "
+        "settings that would come near it, and a run it stops is reported as incomplete",
     )
 
 
@@ -202,7 +206,11 @@ def run_fit(args: argparse.Namespace) -> int:
     )
     for n in notes:
         print(f"notice: {n}", file=sys.stderr)
-    view = fit_view(ds, ms, ts, args.max_seconds)  # type: ignore[arg-type]
+    try:
+        view = fit_view(ds, ms, ts, args.max_seconds)  # type: ignore[arg-type]
+    except TooMuchWork as e:  # refused before training, as the page refuses it
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_ERROR
     res, v = view.result, view.verdict
     link = {**to_raw(ds), **to_raw(ms), **(to_raw(ts) if ms.family == "mlp" else {})}
     metrics = {

@@ -6,7 +6,10 @@ setting is one line here plus its use.
 
 from __future__ import annotations
 
+import itertools
 import math
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, ClassVar, TypeVar
 
@@ -24,7 +27,7 @@ class Spec:
     choices: tuple[str, ...] | None = None
     log: bool = False  # shown on a 1-2-5 log grid (0 allowed when lo == 0)
     step: float | None = None
-    widget: str = ""  # a non-default widget kind, e.g. "segmented" for a few choices side by side
+    widget: str = ""  # a non-default widget kind: "segmented" (a few choices side by side), "counts" (count_grid)
 
 
 def param(default: Any, label: str, help: str, **kw: Any) -> Any:
@@ -49,6 +52,25 @@ def log_grid(lo: float, hi: float) -> list[float]:
                 out.append(v)
         e += 1
     return out
+
+
+COUNT_STEPS = ((30, 1), (50, 5), (100, 10), (200, 25), (500, 50), (1000, 100), (math.inf, 500))  # (up to, step)
+
+
+def count_grid(lo: int, hi: int) -> list[int]:
+    """Counts from lo to hi for a slider where small counts are easy to pick: every count up to 30, then coarser."""
+    out, v = [], lo
+    while v <= hi:
+        out.append(v)
+        step = next(s for top, s in COUNT_STEPS if v < top)
+        v = (v // step + 1) * step  # the next multiple of the step, so the grid stays on round numbers
+    return out if out[-1] == hi else [*out, hi]
+
+
+def count_options(v: int, lo: int, hi: int) -> list[int]:
+    """The count grid plus v itself where a link asked for a count between two steps (a link keeps its value)."""
+    grid = count_grid(lo, hi)
+    return grid if v in grid or not lo <= v <= hi else sorted([*grid, v])
 
 
 def nearest_on_grid(v: Any, opts: list[float]) -> float:
@@ -106,10 +128,18 @@ def check(spec: Spec, default: Any, v: Any) -> str | None:
     return None
 
 
-def parse(spec: Spec, default: Any, raw: Any) -> tuple[Any, str | None]:
-    """Turn a raw (string) value into a valid one: (value, notice or None).
+NOTES = {  # what parse did to a raw value -> its notice (English; the page says the same in its language)
+    "clamped": "{label}: {raw} is out of range, clamped to {v}",
+    "rounded": "{label}: {raw} is not a whole number, rounded to {v}",
+    "unknown": "{label}: {raw} is an unknown value, using the default {v}",
+    "snapped": "{label}: {raw} is not on the slider, using {v}",
+}
 
-    Unparseable values fall back to the default; numbers out of range are clamped.
+
+def parse_kind(spec: Spec, default: Any, raw: Any) -> tuple[Any, str | None]:
+    """Turn a raw (string) value into a valid one: (value, what was done: None or a key of NOTES).
+
+    Unparseable values fall back to the default ("unknown"); numbers out of range are clamped.
     """
     try:
         if isinstance(default, bool):
@@ -139,12 +169,25 @@ def parse(spec: Spec, default: Any, raw: Any) -> tuple[Any, str | None]:
         v = min(max(x, lo), hi)
         v = int(v) if isinstance(default, int) else float(v)
         if v != x:
-            return v, f"{spec.label}: {raw!s:.40} is out of range, using {v:g}"
+            return v, "clamped"
         if not whole:
-            return v, f"{spec.label}: {raw!s:.40} is not a whole number, using {v:g}"
+            return v, "rounded"
         return v, None
     except (TypeError, ValueError, OverflowError):
-        return default, f"{spec.label}: {raw!s:.40} is not valid, using the default {fmt(default)}"
+        return default, "unknown"
+
+
+def parse(spec: Spec, default: Any, raw: Any) -> tuple[Any, str | None]:
+    """Turn a raw (string) value into a valid one: (value, notice or None)."""
+    v, kind = parse_kind(spec, default, raw)
+    if kind is None:
+        return v, None
+    return v, NOTES[kind].format(label=spec.label, raw=f"{raw!s:.40}", v=fmt_number(v))
+
+
+def fmt_number(v: Any) -> str:
+    """A value as a notice shows it (numbers without trailing zeros)."""
+    return f"{v:g}" if isinstance(v, float) else fmt(v)
 
 
 def fmt(v: Any) -> str:
@@ -200,6 +243,7 @@ class DataSettings(Settings):
         "How many noisy points the model learns from. Fewer points overfit more easily.",
         lo=2,
         hi=500,
+        widget="counts",
     )
     noise: float = param(
         0.3, "Noise (σ)", "Standard deviation of the Gaussian noise added to every point.", lo=0.0, hi=2.0, step=0.05
@@ -272,3 +316,108 @@ class TrainSettings(Settings):
     init_seed: int = param(
         0, "Init seed", "Seed of the initial weights, dropout masks and batch order.", lo=0, hi=2**31 - 1
     )
+
+
+# --- the work bound ---------------------------------------------------------------------------
+#
+# A run's result is a pure function of its settings, so no run may stop on the clock: instead the work of a run is
+# bounded here, before it starts, and settings beyond the bound are refused with what to reduce. The cost model
+# counts, per epoch, the fixed cost of each gradient step (per layer) and the multiply-adds of the forward and
+# backward passes, with every hidden activation weighted as the element-wise work it costs (GELU is the dearest).
+# Measured on one core (torch on one thread, benchmarks/bench_workbound.py): one work unit is about 1e-10 s on the
+# torch paths; the numpy engine (one hidden layer, full batch) and the width sweep's batched engine are faster.
+
+STEP_WORK = 5e6  # one gradient step's fixed cost (optimizer, autograd, Python): ~0.5 ms
+LAYER_WORK = 1.5e6  # and per layer of that step: ~0.15 ms
+ACTIVATION_WORK = 24  # one hidden unit at one point, in multiply-adds (tanh, GELU and their derivatives)
+WORK_LIMIT = 5e10  # the most work one training run (or one width sweep) may do: ~5 s on one slow core
+GUARD_SECONDS = 120.0  # last-resort wall clock against a stuck server: far above any allowed run (see WORK_LIMIT)
+
+
+def clock() -> float:
+    """Seconds on the guard's clock (one place, so a test can run the pipeline on a slowed-down clock)."""
+    return time.perf_counter()
+
+
+def mlp_shape(d_in: int, width: int, layers: int) -> tuple[int, int]:
+    """(parameters, hidden units) of an MLP with `layers` hidden layers of `width` and one output."""
+    sizes = [d_in, *([width] * layers), 1]
+    return sum((a + 1) * b for a, b in itertools.pairwise(sizes)), width * layers
+
+
+def epoch_work(n: int, n_val: int, d_in: int, width: int, layers: int, batch_size: int, dropout: float) -> float:
+    """Work units of one training epoch of one network on n training and n_val validation points."""
+    full = batch_size == 0 or batch_size >= n
+    steps = (1 if full else math.ceil(n / batch_size)) + (0 if full and dropout == 0 else 0.5)  # + a separate measure
+    p, a = mlp_shape(d_in, width, layers)
+    return steps * (STEP_WORK + LAYER_WORK * (layers + 1)) + (4 * n + n_val) * (p + ACTIVATION_WORK * a)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a run is refused before it starts: an English template (the pages translate it) and its values."""
+
+    template: str
+    values: dict[str, str]
+
+    def text(self) -> str:
+        """The message in English."""
+        return self.template.format(**self.values)
+
+
+class TooMuchWork(ValueError):
+    """Settings beyond the work bound: raised before any training."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.text())
+        self.refusal = refusal
+
+
+def _times(work: float) -> str:
+    x = work / WORK_LIMIT
+    return f"{x:.0f}" if x >= 10 else f"{math.ceil(x * 10) / 10:.1f}"
+
+
+def fit_refusal(
+    n: int, n_val: int, d_in: int, m: ModelSettings, t: TrainSettings, hidden_layers: int | None = None
+) -> Refusal | None:
+    """None when training this network fits the work bound, else what to reduce."""
+    layers = m.layers if hidden_layers is None else hidden_layers
+    per = epoch_work(n, n_val, d_in, m.width if layers else 0, layers, t.batch_size, m.dropout if layers else 0.0)
+    if t.epochs * per <= WORK_LIMIT:
+        return None
+    most = int(WORK_LIMIT // per)
+    if most < 1:
+        message = (
+            "Too much training for one run: even one epoch of this network on these points is over the limit that "
+            "keeps every link giving the same numbers. Use a smaller network (width, hidden layers), fewer points "
+            "or a larger batch size."
+        )
+        return Refusal(message, {})
+    message = (
+        "Too much training for one run: {epochs} epochs of this network on these points is {times}× the limit "
+        "that keeps every link giving the same numbers. Lower Epochs to {most} or fewer, or use a smaller network, "
+        "fewer points or a larger batch size."
+    )
+    return Refusal(message, {"epochs": str(t.epochs), "times": _times(t.epochs * per), "most": str(most)})
+
+
+def sweep_work(n: int, n_val: int, datasets: int, epochs: int, widths: Sequence[int]) -> float:
+    """Work units of a width sweep: `datasets` one-hidden-layer networks of every width, trained together."""
+    per = sum(epoch_work(n, n_val, 1, w, 1, 0, 0.0) - STEP_WORK - 2 * LAYER_WORK for w in widths)  # one shared step
+    return epochs * (STEP_WORK + 2 * LAYER_WORK + datasets * per)
+
+
+def sweep_refusal(n: int, n_val: int, datasets: int, epochs: int, widths: Sequence[int]) -> Refusal | None:
+    """None when the width sweep fits the work bound, else what to reduce."""
+    work = sweep_work(n, n_val, datasets, epochs, widths)
+    if work <= WORK_LIMIT:
+        return None
+    most = max(1, int(WORK_LIMIT // sweep_work(n, n_val, datasets, 1, widths)))
+    message = (
+        "Too much training for one sweep: {k} networks for {epochs} epochs each is {times}× the limit that keeps "
+        "every link giving the same numbers. Lower Epochs per network to {most} or fewer, or use fewer datasets "
+        "per width or fewer points."
+    )
+    k = str(datasets * len(widths))
+    return Refusal(message, {"k": k, "epochs": str(epochs), "times": _times(work), "most": str(most)})

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import math
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -13,12 +12,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import batched
+from . import batched, settings
 from .batched import DIVERGED, train_many
 from .data import Dataset
 from .device import failure_note, pick_device, release
 from .models import PolyModel, build_mlp, fit_poly, n_params
-from .settings import ModelSettings, TrainSettings
+from .settings import ModelSettings, TooMuchWork, TrainSettings, fit_refusal
 
 # Fused kernels: one update call instead of a Python loop over tensors (~25% of a tiny step).
 OPTIMIZERS: dict[str, Callable[..., torch.optim.Optimizer]] = {
@@ -91,7 +90,7 @@ class FitResult:
     train_acc: list[float] = field(default_factory=list)  # classification only
     val_acc: list[float] = field(default_factory=list)
     best_epoch: int | None = None
-    stop_reason: str = "finished"  # finished, early stop, diverged, time budget, stopped, closed form
+    stop_reason: str = "finished"  # finished, early stop, diverged, time budget (the guard), stopped, closed form
     train_metric: float = math.nan  # final MSE (regression) or cross-entropy (classification)
     val_metric: float = math.nan
     train_accuracy: float = math.nan
@@ -140,7 +139,9 @@ def fit(
     Polynomials are solved in closed form (regression only). MLPs train with the chosen
     optimizer; `callback(progress)` runs every `every` epochs and may return False to stop;
     `transform` maps raw inputs to features; `hidden_layers` overrides `model.layers`
-    (0 gives a single linear layer: linear or logistic regression).
+    (0 gives a single linear layer: linear or logistic regression). A network beyond the work bound
+    (settings.WORK_LIMIT) raises TooMuchWork before training; `max_seconds` is only a last-resort guard
+    (settings.GUARD_SECONDS on the pages): a run it stops is incomplete ("time budget") and not reproducible.
     """
     if model.family == "poly":
         if data.task != "regression":
@@ -149,9 +150,12 @@ def fit(
         tr = (p(data.x) - data.y).pow(2).mean().item()
         va = (p(data.x_val) - data.y_val).pow(2).mean().item()
         return FitResult("poly", p, model.degree + 1, stop_reason="closed form", train_metric=tr, val_metric=va)
-    return _train_mlp(
-        data, model, train or TrainSettings(), device, callback, every, transform, hidden_layers, max_seconds
-    )
+    train = train or TrainSettings()
+    d_in = _features(data.x[:1], transform).shape[1]
+    refusal = fit_refusal(len(data.x), len(data.x_val), d_in, model, train, hidden_layers)
+    if refusal is not None:
+        raise TooMuchWork(refusal)
+    return _train_mlp(data, model, train, device, callback, every, transform, hidden_layers, max_seconds)
 
 
 def _train_mlp(
@@ -226,7 +230,7 @@ def _train_on(
         bs = n if t.batch_size == 0 else min(t.batch_size, n)
         fast = bs == n and m.dropout == 0  # the training forward doubles as the training-loss measurement
         best_val, res.best_epoch = math.inf, 0
-        t0 = time.perf_counter()
+        t0 = settings.clock()
         for epoch in range(t.epochs + 1):
             if fast and epoch < t.epochs:  # no dropout here, so train mode is eval mode
                 out = net(x)  # (N, 1)
@@ -267,7 +271,7 @@ def _train_on(
             ):
                 res.stop_reason = "stopped"
                 break
-            if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
+            if max_seconds is not None and settings.clock() - t0 > max_seconds:
                 res.stop_reason = "time budget"
                 break
             if fast:
@@ -281,7 +285,7 @@ def _train_on(
                     opt.zero_grad()
                     loss_fn(net(x[idx]), y[idx]).backward()
                     opt.step()
-                    if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
+                    if max_seconds is not None and settings.clock() - t0 > max_seconds:
                         res.stop_reason = "time budget"  # one epoch of many small batches can take seconds
                         break
                 if res.stop_reason == "time budget":
@@ -349,6 +353,10 @@ def _with_note(res: FitResult) -> FitResult:
     """The result with the note its stop reason calls for."""
     if res.stop_reason == "diverged":
         res.note = "Training diverged (the loss blew up): lower the learning rate. The best weights before it are kept."
-    elif res.stop_reason == "time budget":
-        res.note = "Training reached its time budget and stopped; the model so far is shown. Fewer epochs or a smaller network finish in time."
+    elif res.stop_reason == "time budget":  # the last-resort guard fired: never a result of the settings alone
+        res.note = (
+            "The server was too busy: training hit its safety time limit and was cut short. This result is "
+            "incomplete and not reproducible (the same link gives the full result when the server is less busy), "
+            "so it is not kept."
+        )
     return res

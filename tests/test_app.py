@@ -109,7 +109,7 @@ def test_bad_url_values_become_notices_and_defaults() -> None:
     at.run()
     _clean(at)
     assert len(at.warning) >= 3
-    assert at.slider(key="degree").value == 30 and at.slider(key="n").value == 20
+    assert at.slider(key="degree").value == 30 and at.select_slider(key="n").value == 20
 
 
 def test_url_reproduces_the_settings() -> None:
@@ -117,7 +117,7 @@ def test_url_reproduces_the_settings() -> None:
     at.query_params.update({"n": "7", "degree": "5", "truth": "cubic", "seed": "4"})
     at.run()
     _clean(at)
-    assert (at.slider(key="n").value, at.slider(key="degree").value) == (7, 5)
+    assert (at.select_slider(key="n").value, at.slider(key="degree").value) == (7, 5)
     assert at.selectbox(key="truth").value == "cubic" and at.number_input(key="seed").value == 4
 
 
@@ -162,10 +162,10 @@ def test_export_offers_data_weights_and_figures() -> None:
 
 def test_settings_survive_moving_between_pages() -> None:
     at = _app()
-    at.slider(key="n").set_value(60).run()
+    at.select_slider(key="n").set_value(60).run()
     at.slider(key="noise").set_value(0.8).run()
     at.switch_page("views/compare.py").run()
     _clean(at)
-    assert (at.slider(key="n").value, at.slider(key="noise").value) == (60, 0.8)
+    assert (at.select_slider(key="n").value, at.slider(key="noise").value) == (60, 0.8)
     at.switch_page("views/fit.py").run()
-    assert (at.slider(key="n").value, at.slider(key="noise").value) == (60, 0.8)
+    assert (at.select_slider(key="n").value, at.slider(key="noise").value) == (60, 0.8)

@@ -103,10 +103,10 @@ def test_bad_values_become_notices_and_defaults_not_crashes(tmp_path, capsys) ->
     q = "n=lots&degree=99&noise=-3&truth=wiggly&ridge=0.003&bogus=1&n=abc"
     assert cli.main(["fit", q, "--out", str(tmp_path)]) == 0
     err = capsys.readouterr().err
-    assert "Training points: abc is not valid, using the default 20" in err  # the last of repeated keys wins
-    assert "Polynomial degree: 99 is out of range, using 30" in err
-    assert "Noise (σ): -3 is out of range, using 0" in err
-    assert "Ground truth: wiggly is not valid" in err
+    assert "Training points: abc is an unknown value, using the default 20" in err  # the last repeated key wins
+    assert "Polynomial degree: 99 is out of range, clamped to 30" in err
+    assert "Noise (σ): -3 is out of range, clamped to 0" in err
+    assert "Ground truth: wiggly is an unknown value" in err
     assert "Ridge (L2) strength: 0.003 is not on the slider, using 0.002" in err  # the page's slider snaps too
     assert "unknown setting 'bogus' ignored" in err
     m = json.loads((tmp_path / "metrics.json").read_text())
@@ -169,7 +169,7 @@ def test_runs_as_a_module_in_a_subprocess(tmp_path) -> None:
         timeout=120,
     )
     assert p.returncode == 0, p.stderr
-    assert "train MSE:" in p.stdout and "Noise (σ): oops is not valid" in p.stderr
+    assert "train MSE:" in p.stdout and "Noise (σ): oops is an unknown value" in p.stderr
     assert (tmp_path / "fit.html").stat().st_size > 1000
 
 

@@ -93,9 +93,10 @@ def test_callback_sees_progress_and_can_stop(data) -> None:
     assert seen == [10, 20, 30] and r.stop_reason == "stopped"
 
 
-def test_time_budget_stops_training(data) -> None:
+def test_the_guard_stops_training_and_says_the_result_is_incomplete(data) -> None:
     r = fit(data, MLP_SET, TrainSettings(epochs=5000), max_seconds=0.0)
     assert r.stop_reason == "time budget" and len(r.train_loss) < 5001
+    assert r.note is not None and "incomplete" in r.note and "not reproducible" in r.note
 
 
 def test_low_level_pieces_write_a_training_loop(data) -> None:

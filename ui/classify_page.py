@@ -25,7 +25,7 @@ from playground.codegen import api_snippet_classify, torch_script_classify
 from playground.data import Dataset
 from playground.figures.classify import boundary_figure, confusion_figure, training_figures
 from playground.io import data_csv
-from playground.settings import ModelSettings, Settings, TrainSettings, param, to_raw
+from playground.settings import GUARD_SECONDS, ModelSettings, Settings, TooMuchWork, TrainSettings, param, to_raw
 from playground.train import Progress
 from playground.verdict import class_verdict
 
@@ -33,7 +33,19 @@ from .common import chart, fmt_metric, guarded, verdict_box
 from .i18n import t
 from .sections import regularization_section, training_section
 from .share import code_expander, upload_section
-from .widgets import CHOICE_NAMES, collect, load_url, put, show_notices, stored, widget, write_url
+from .widgets import (
+    CHOICE_NAMES,
+    collect,
+    complete_only,
+    load_url,
+    put,
+    refuse,
+    show_notices,
+    stored,
+    uncached_if_incomplete,
+    widget,
+    write_url,
+)
 
 
 @dataclass(frozen=True)
@@ -55,8 +67,6 @@ GROUPS = [(ClassSettings, ""), (ModelSettings, ""), (TrainSettings, ""), (ViewSe
 FRAME_SECONDS = 0.4
 EVERY = 5  # epochs between progress callbacks (each is cheap; drawing is throttled by FRAME_SECONDS)
 GRID = 80  # the boundary's probability grid is GRID x GRID
-TIME_BUDGET = 8.0  # seconds for the live run, as on the Fit page: the worst settings stop here
-COMPARE_BUDGET = 4.0  # seconds per model in the comparison: two models in turn stay within 10 s, as on Compare
 CACHE_SIZE = 8  # results kept per session
 VIEWS = ("train", "compare")
 DEEP_DEFAULT = 2  # hidden layers of the comparison's multi-layer net when the sidebar says 0
@@ -152,7 +162,8 @@ def class_view(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, _data: D
 
     `upload` (a digest of the user's file) keys the cache when `_data` is the user's points.
     """
-    return report(fit_classifier(cs, ms, ts, max_seconds=COMPARE_BUDGET, data=_data), _data, GRID)
+    rep = report(fit_classifier(cs, ms, ts, max_seconds=GUARD_SECONDS, data=_data), _data, GRID)
+    return complete_only(rep, rep.stop_reason == "time budget")  # a result the guard cut short is never cached
 
 
 def _cache() -> dict[tuple, Report]:
@@ -170,7 +181,10 @@ def _remember(key: tuple, rep: Report) -> Report:
 def _result(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, data: Dataset, digest: str) -> Report:
     """This session's earlier result for the settings, or one trained without drawing."""
     key = (cs, net_settings(cs, ms), ts, digest)
-    return _cache().get(key) or _remember(key, class_view(*key[:3], data, digest))
+    if key in _cache():
+        return _cache()[key]
+    rep = uncached_if_incomplete(class_view, *key[:3], data, digest)
+    return rep if rep.stop_reason == "time budget" else _remember(key, rep)  # incomplete: never kept
 
 
 # --- drawing ----------------------------------------------------------------------------
@@ -190,7 +204,7 @@ def _verdict_and_notes(rep: Report, where: Any) -> None:
     verdict_box(
         class_verdict(rep.train_accuracy, rep.val_accuracy, rep.chance, rep.train_ce, rep.val_ce, best_ce), where
     )
-    if rep.note:  # diverged, or stopped by the time budget
+    if rep.note:  # diverged, or cut short by the guard (incomplete)
         (where.error if rep.stop_reason == "diverged" else where.info)(t(rep.note))
     if rep.stop_reason == "early stop":
         where.caption(
@@ -259,9 +273,15 @@ def train_live(
         for fig, w in zip(figs, where, strict=True):
             chart(fig, None, w)  # no key: the epoch in the titles keeps the frames apart
 
-    res = fit_classifier(cs, ms, ts, callback=tick, every=EVERY, max_seconds=TIME_BUDGET, data=data)
+    try:  # the work bound refuses settings before training; the guard only stops a stuck server
+        res = fit_classifier(cs, ms, ts, callback=tick, every=EVERY, max_seconds=GUARD_SECONDS, data=data)
+    except TooMuchWork as e:
+        bar_ph.empty()
+        refuse(e.refusal)
+        st.stop()
     bar_ph.empty()
-    return _remember(key, report(res, data, GRID))
+    rep = report(res, data, GRID)
+    return rep if res.stop_reason == "time budget" else _remember(key, rep)  # incomplete: never kept
 
 
 def _live(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, data: Dataset, digest: str) -> None:
@@ -292,7 +312,11 @@ def _compare(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, data: Data
     )
     lab = labels()
     with st.spinner(t("Training…")):
-        reps = [_result(c, ms, ts, data, digest) for _, c, _ in runs]
+        try:
+            reps = [_result(c, ms, ts, data, digest) for _, c, _ in runs]
+        except TooMuchWork as e:
+            refuse(e.refusal)
+            st.stop()
     for col, (name, _, title), rep in zip(st.columns(2), runs, reps, strict=True):
         col.subheader(title)
         m = col.columns(3)

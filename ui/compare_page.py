@@ -7,7 +7,7 @@ import streamlit as st
 
 from playground.data import make_data
 from playground.figures import MODEL, MODEL_B, fit_figure, grid
-from playground.settings import DataSettings, ModelSettings, TrainSettings
+from playground.settings import GUARD_SECONDS, DataSettings, ModelSettings, TooMuchWork, TrainSettings
 from playground.train import fit
 from playground.verdict import verdict
 
@@ -15,7 +15,7 @@ from .common import chart, fmt_metric, guarded, verdict_box
 from .fit_page import labels
 from .i18n import t
 from .sections import data_section, model_section, training_section
-from .widgets import load_url, put, show_notices, write_url
+from .widgets import complete_only, load_url, put, refuse, show_notices, uncached_if_incomplete, write_url
 
 GROUPS = [(DataSettings, ""), (ModelSettings, "a_"), (ModelSettings, "b_"), (TrainSettings, "")]
 
@@ -44,16 +44,15 @@ def apply_lesson() -> None:
 @st.cache_data(max_entries=128, show_spinner=False)
 def compare_view(ds: DataSettings, ms: ModelSettings, ts: TrainSettings) -> dict[str, object]:
     """Curve and metrics of one model on the data (cached: the same settings give the same numbers)."""
-    r = fit(
-        make_data(ds), ms, ts, device="cpu", max_seconds=4.0
-    )  # two models in turn: together within the 10 s a page may take
-    return {
+    r = fit(make_data(ds), ms, ts, device="cpu", max_seconds=GUARD_SECONDS)  # each model within the work bound
+    v = {
         "curve": r.predict(grid()),
         "train": r.train_metric,
         "val": r.val_metric,
         "params": r.n_params,
         "note": r.note,
     }
+    return complete_only(v, r.stop_reason == "time budget")  # a result the guard cut short is never cached
 
 
 @guarded
@@ -82,7 +81,11 @@ def page() -> None:
     scale = float(np.var(data.truth_fn(grid())))
     for col, ms, colour, name in ((cols[0], ma, MODEL, "A"), (cols[1], mb, MODEL_B, "B")):
         with st.spinner(t("Training…")):
-            v = compare_view(ds, ms, ts)
+            try:
+                v = uncached_if_incomplete(compare_view, ds, ms, ts)
+            except TooMuchWork as e:
+                refuse(e.refusal, col)
+                continue
         c = col.columns(3)
         c[0].metric(t("Train MSE"), fmt_metric(v["train"]))
         c[1].metric(t("Validation MSE"), fmt_metric(v["val"]))

@@ -14,7 +14,7 @@ from playground.data import Dataset, make_data
 from playground.figures import MODEL, Figure, degree_figure, fit_figure, grid, loss_figure
 from playground.io import history_csv
 from playground.models import poly_errors
-from playground.settings import DataSettings, ModelSettings, TrainSettings
+from playground.settings import GUARD_SECONDS, DataSettings, ModelSettings, TooMuchWork, TrainSettings
 from playground.train import FitResult, Progress, fit
 from playground.verdict import verdict
 
@@ -22,12 +22,11 @@ from .common import chart, fmt_metric, guarded, verdict_box
 from .i18n import t
 from .sections import data_section, model_section, regularization_section, training_section
 from .share import code_expander, export_expander, upload_section
-from .widgets import load_url, show_notices, write_url
+from .widgets import load_url, refuse, show_notices, write_url
 
 GROUPS = [(DataSettings, ""), (ModelSettings, ""), (TrainSettings, "")]
 MAX_DEGREE_CURVE = 20
 FRAME_SECONDS = 0.15  # redraw at most ~7 times a second while training
-TIME_BUDGET = 8.0  # seconds: the worst allowed settings stop here, keeping what they have
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -173,8 +172,15 @@ def train_live(data, key, ms, ts, ph_fit, ph_loss, ph_bar) -> FitResult:
         bar.progress(p.epoch / p.epochs, text=t("Training… epoch {e} of {n}", e=p.epoch, n=p.epochs))
         _draw(data, ts, p, lab, ph_fit, ph_loss)
 
-    res = fit(data, ms, ts, device=ts.device, callback=frame, every=10, max_seconds=TIME_BUDGET)
+    try:  # the work bound refuses settings before training; the guard only stops a stuck server
+        res = fit(data, ms, ts, device=ts.device, callback=frame, every=10, max_seconds=GUARD_SECONDS)
+    except TooMuchWork as e:
+        ph_bar.empty()
+        refuse(e.refusal)
+        st.stop()
     ph_bar.empty()
+    if res.stop_reason == "time budget":  # incomplete: never kept
+        return res
     if len(cache) >= 8:
         cache.pop(next(iter(cache)))
     cache[key] = res

@@ -18,13 +18,23 @@ from playground.figures.sweeps import (
     norm_figure,
     spaghetti_figure,
 )
-from playground.settings import DataSettings, ModelSettings, TrainSettings
+from playground.settings import GUARD_SECONDS, DataSettings, ModelSettings, TrainSettings, sweep_refusal
 
 from .common import chart, fmt_metric, guarded
 from .i18n import t
 from .sections import data_section
 from .share import table_export
-from .widgets import CHOICE_NAMES, collect, load_url, show_notices, widget, write_url
+from .widgets import (
+    CHOICE_NAMES,
+    collect,
+    complete_only,
+    load_url,
+    refuse,
+    show_notices,
+    uncached_if_incomplete,
+    widget,
+    write_url,
+)
 
 CHOICE_NAMES.update({"random": "random smooth curves", "legendre": "Legendre polynomials"})
 GROUPS = [(DataSettings, ""), (SweepSettings, ""), (ModelSettings, ""), (TrainSettings, "")]
@@ -69,8 +79,9 @@ def dd_errors(ds: DataSettings, sw: SweepSettings, ps: tuple[int, ...]) -> np.nd
 def mlp_runs(
     ds: DataSettings, sw: SweepSettings, ms: ModelSettings, ts: TrainSettings, block: tuple[int, ...]
 ) -> an.MlpRuns:
-    """Networks of every width trained on one block of datasets (within its share of the page's time budget)."""
-    return an.mlp_runs(ds, sw, ms, ts, block, max_seconds=MLP_BUDGET / MLP_BLOCKS)
+    """Networks of every width trained on one block of datasets (the sweep is within the work bound)."""
+    runs = an.mlp_runs(ds, sw, ms, ts, block, max_seconds=GUARD_SECONDS)
+    return complete_only(runs, runs.stop_reason == "time budget")  # a result the guard cut short is never cached
 
 
 def with_progress(fn: Callable[..., Any], items: Sequence[Any], text: str) -> list[Any]:
@@ -112,19 +123,23 @@ def family_section() -> tuple[ModelSettings, TrainSettings]:
     return collect(ModelSettings), collect(TrainSettings)
 
 
-MLP_BUDGET = 7.0  # seconds for the whole width sweep: the worst settings stop here, keeping what they have
-
-
 def _mlp(ds: DataSettings, sw: SweepSettings, ms: ModelSettings, ts: TrainSettings) -> an.MlpRuns:
     """The width sweep's networks, trained block by block (only what the sweep uses enters the cache key)."""
     msw = ModelSettings(family="mlp", activation=ms.activation)
     tsw = TrainSettings(optimizer=ts.optimizer, lr=ts.lr, device=ts.device, init_seed=ts.init_seed)
     blocks = [tuple(int(i) for i in b) for b in an.mlp_blocks(sw, MLP_BLOCKS)]
     text = t("Training {k} networks…", k=sw.mlp_r * len(an.WIDTHS))
-    runs = an.MlpRuns.join(with_progress(lambda b: mlp_runs(ds, sw, msw, tsw, b), blocks, text))
+    refusal = sweep_refusal(ds.n, ds.n_val, sw.mlp_r, sw.mlp_epochs, an.WIDTHS)
+    if refusal is not None:  # refused before training: what to reduce
+        refuse(refusal)
+        st.stop()
+    runs = an.MlpRuns.join(with_progress(lambda b: uncached_if_incomplete(mlp_runs, ds, sw, msw, tsw, b), blocks, text))
     if runs.stop_reason == "time budget":
-        st.info(
-            t("The networks reached the page's time budget and stopped early: fewer epochs or datasets finish in time.")
+        st.warning(
+            t(
+                "The server was too busy: the networks hit the safety time limit and were cut short. These curves "
+                "are incomplete and not reproducible, so they are not kept."
+            )
         )
     return runs
 

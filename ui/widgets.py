@@ -6,15 +6,28 @@ Each setting has a widget key (`prefix + field`, also its URL key) and a stored 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import streamlit as st
 
-from playground.settings import Settings, check, fmt, log_grid, nearest_on_grid, parse, to_raw
+from playground.settings import (
+    Refusal,
+    Settings,
+    Spec,
+    check,
+    count_options,
+    fmt_number,
+    log_grid,
+    nearest_on_grid,
+    parse_kind,
+    to_raw,
+)
 
 from .i18n import t
 
 S = TypeVar("S", bound=Settings)
+T = TypeVar("T")
 
 CHOICE_NAMES = {
     "poly": "Polynomial",
@@ -37,6 +50,7 @@ CHOICE_NAMES = {
     "tanh": "tanh",
     "sigmoid": "sigmoid",
     "gelu": "GELU",
+    "cset=linear": "line split",  # "field=choice": a name for one field only (the truth "linear" is a line)
 }
 
 SEED_MAX = 10_000  # above this a number box beats a slider
@@ -64,11 +78,27 @@ def put(key: str, value: Any) -> None:
     st.session_state[key] = value
 
 
+def choice_name(name: str, choice: str) -> str:
+    """The display name (English key of t()) of one choice of field `name`."""
+    return CHOICE_NAMES.get(f"{name}={choice}", CHOICE_NAMES.get(choice, choice))
+
+
+def shown(name: str, v: Any) -> str:
+    """A setting's value as the page names it, in the session's language (choices by name, not id)."""
+    if isinstance(v, bool):
+        return t("on") if v else t("off")
+    if isinstance(v, tuple):
+        return ", ".join(t(choice_name(name, o)) for o in v)
+    if isinstance(v, str):
+        return t(choice_name(name, v))
+    return fmt_number(v)
+
+
 def load_url(groups: list[tuple[type[Settings], str]]) -> None:
     """Once per session and group: take settings from the URL query string; bad values become notices."""
     done = st.session_state.setdefault("_url_loaded", set())
     qp = st.query_params
-    notes = st.session_state.setdefault("_notices", [])
+    notes = st.session_state.setdefault("_link_notes", [])  # whole sentences (other notices are "_notices")
     for cls, prefix in groups:
         if (cls.__name__, prefix) in done:
             continue
@@ -76,28 +106,69 @@ def load_url(groups: list[tuple[type[Settings], str]]) -> None:
         for name, (spec, default) in cls.specs().items():
             key = prefix + name
             if key in qp:
-                v, note = parse(spec, default, qp[key])
-                if spec.log:
-                    v = nearest_on_grid(v, log_grid(spec.lo or 0.0, spec.hi or 1.0))
+                v, kind = parse_kind(spec, default, qp[key])
+                if spec.log and kind != "unknown":
+                    near = nearest_on_grid(v, log_grid(spec.lo or 0.0, spec.hi or 1.0))
+                    kind, v = ("snapped" if near != v else kind), near  # as the command line snaps it
                 put(key, v)
-                if note:  # said again in the session's language: parse's note is the package's English
-                    shown = {"label": t(spec.label), "raw": code(qp[key]), "v": fmt(v)}
-                    if "out of range" in note:
-                        notes.append(t("{label}: {raw} is out of range, using {v}", **shown))
-                    elif "whole number" in note:
-                        notes.append(t("{label}: {raw} is not a whole number, using {v}", **shown))
-                    else:
-                        notes.append(t("{label}: {raw} is not valid, using the default {v}", **shown))
+                if kind:  # said in the session's language: the command line prints NOTES in English
+                    notes.append(link_note(spec, name, kind, qp[key], v))
+
+
+def link_templates() -> dict[str, str]:
+    """The page's link notices by kind (settings.NOTES, which the command line prints, after "Link: "), translated."""
+    return {
+        "clamped": t("Link: {label}: {raw} is out of range, clamped to {v}"),
+        "rounded": t("Link: {label}: {raw} is not a whole number, rounded to {v}"),
+        "unknown": t("Link: {label}: {raw} is an unknown value, using the default {v}"),
+        "snapped": t("Link: {label}: {raw} is not on the slider, using {v}"),
+    }
+
+
+def link_note(spec: Spec, name: str, kind: str, raw: object, v: Any) -> str:
+    """One link notice: what was asked for, what was done and the value now used, all named as on the page."""
+    return link_templates()[kind].format(label=t(spec.label), raw=code(raw), v=shown(name, v))
 
 
 def code(raw: object) -> str:
-    """A visitor's text shown as inline code: Markdown in a link (a [link](...)) stays inert."""
-    return "`" + str(raw)[:40].replace("`", "'") + "`"
+    """A visitor's text shown as inline code: Markdown in a link (a [link](...)) stays inert; empty says so."""
+    text = str(raw)[:40].replace("`", "'")
+    return "`" + text + "`" if text.strip() else t("(empty)")
+
+
+def refuse(r: Refusal, where: Any = None) -> None:
+    """Say (translated) why settings are refused before training and what to reduce."""
+    (where or st).warning(t(r.template, **r.values), icon=":material/block:")
+
+
+class Incomplete(Exception):
+    """Carries a result that the guard cut short out of a st.cache_data function (an exception is never cached)."""
+
+    def __init__(self, value: Any) -> None:
+        super().__init__("incomplete result")
+        self.value = value
+
+
+def complete_only(value: T, incomplete: bool) -> T:
+    """Inside a cached function: the value, or (cut short by the guard) the value raised past the cache."""
+    if incomplete:
+        raise Incomplete(value)
+    return value
+
+
+def uncached_if_incomplete(fn: Callable[..., T], *args: Any) -> T:
+    """fn(*args) through its cache; a result the guard cut short comes back too, but was never kept."""
+    try:
+        return fn(*args)
+    except Incomplete as e:
+        return e.value
 
 
 def show_notices() -> None:
     """Show the URL notices once (a bad link never raises)."""
-    for note in st.session_state.pop("_notices", []):
+    for note in st.session_state.pop("_link_notes", []):
+        st.warning(note, icon="⚠️")
+    for note in st.session_state.pop("_notices", []):  # e.g. an unknown lesson (ui.presets)
         st.warning(t("Link setting ignored: {note}", note=note), icon="⚠️")
 
 
@@ -116,20 +187,23 @@ def widget(cls: type[Settings], name: str, prefix: str = "", container: Any = No
         v = c.toggle(lab, key=key, help=hlp)
     elif isinstance(default, tuple):  # a subset of the choices; the widget holds a list
         st.session_state[key] = list(st.session_state[key])
-        names = {o: t(CHOICE_NAMES.get(o, o)) for o in spec.choices or ()}
+        names = {o: t(choice_name(name, o)) for o in spec.choices or ()}
         picked = c.multiselect(lab, spec.choices, key=key, help=hlp, format_func=names.__getitem__)
         v = stored(cls, name, prefix)
         if len(picked) < (spec.lo or 0):
             c.warning(t("{label}: pick at least one; keeping the last choice.", label=lab))
     elif isinstance(default, str):
-        names = {o: t(CHOICE_NAMES.get(o, o)) for o in spec.choices or ()}  # format_func runs off the script thread
+        names = {o: t(choice_name(name, o)) for o in spec.choices or ()}  # format_func runs off the script thread
         kind = c.segmented_control if spec.widget == "segmented" else c.selectbox
         extra = {"required": True} if spec.widget == "segmented" else {}
         v = kind(lab, spec.choices, key=key, help=hlp, format_func=names.__getitem__, **extra)
     elif spec.log:
         opts = log_grid(spec.lo or 0.0, spec.hi or 1.0)
         st.session_state[key] = nearest_on_grid(st.session_state[key], opts)
-        v = c.select_slider(lab, opts, key=key, help=hlp, format_func=fmt)
+        v = c.select_slider(lab, opts, key=key, help=hlp, format_func=fmt_number)
+    elif spec.widget == "counts":  # fine steps where counts are small; a link's count between two steps joins them
+        opts = count_options(int(st.session_state[key]), int(spec.lo or 0), int(spec.hi or 0))
+        v = c.select_slider(lab, opts, key=key, help=hlp)
     elif isinstance(default, int) and (spec.hi or 0) > SEED_MAX:
         v = c.number_input(lab, int(spec.lo or 0), int(spec.hi or 0), step=1, key=key, help=hlp)
     elif isinstance(default, int):
@@ -150,10 +224,10 @@ def write_url(groups: list[tuple[Settings, str]], extra: dict[str, str] | None =
     from .chrome import AppSettings  # every page's link also keeps the language and presentation mode
 
     raw = dict(extra or {})
+    if st.session_state.get("_lesson_link"):  # a lesson's text is on this page: the link reopens it (ui.presets)
+        raw["lesson"] = st.session_state["_lesson_link"]
     groups = [*groups, (collect(AppSettings), "")]
     for s, prefix in groups:
         raw.update(to_raw(s, prefix))
     if dict(st.query_params) != raw:
         st.query_params.from_dict(raw)
-    if st.session_state.get("_lesson_link"):  # a lesson's text is on this page: the link reopens it (ui.presets)
-        raw["lesson"] = st.session_state["_lesson_link"]

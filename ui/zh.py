@@ -1,10 +1,6 @@
 """中文 texts, keyed by the English text they translate."""
 
 ZH: dict[str, str] = {
-    "{label}: {raw} is not a whole number, using {v}": "{label}：{raw} 不是整数，改用 {v}",
-    "The networks reached the page's time budget and stopped early: fewer epochs or datasets finish in time.": "网络达到页面的时间上限，提前停止：减少训练轮数或数据集数量即可按时完成。",
-    "{label}: {raw} is out of range, using {v}": "{label}：{raw} 超出范围，改用 {v}",
-    "{label}: {raw} is not valid, using the default {v}": "{label}：{raw} 无效，改用默认值 {v}",
     "lesson: {raw} is not a lesson": "lesson：{raw} 不是一个课程",
     "Overfitting Playground": "过拟合实验场",
     "The chosen device is not available here; using the CPU.": "所选设备在此不可用，改用 CPU。",
@@ -518,7 +514,31 @@ ZH: dict[str, str] = {
     "Training diverged (the loss blew up): lower the learning rate. The best weights before it are kept.": (
         "训练发散了（损失爆炸）：请降低学习率。已保留发散之前的最佳权重。"
     ),
-    "Training reached its time budget and stopped; the model so far is shown. Fewer epochs or a smaller network finish in time.": (
-        "训练用完了时间预算，已停止；显示的是目前为止的模型。减少训练轮数或缩小网络就能按时完成。"
+    # --- link notices, the work bound and the guard (ui/widgets.py, playground/settings.py, train.py) ---
+    "Link: {label}: {raw} is out of range, clamped to {v}": "链接：{label}：{raw} 超出范围，已限制为 {v}",
+    "Link: {label}: {raw} is not a whole number, rounded to {v}": "链接：{label}：{raw} 不是整数，已取整为 {v}",
+    "Link: {label}: {raw} is an unknown value, using the default {v}": "链接：{label}：{raw} 是未知的值，改用默认值 {v}",
+    "Link: {label}: {raw} is not on the slider, using {v}": "链接：{label}：{raw} 不在滑块的刻度上，改用 {v}",
+    "on": "开",
+    "off": "关",
+    "(empty)": "（空）",
+    "line split": "直线分割",
+    "Too much training for one run: {epochs} epochs of this network on these points is {times}× the limit that keeps every link giving the same numbers. Lower Epochs to {most} or fewer, or use a smaller network, fewer points or a larger batch size.": (
+        "单次训练的计算量太大：在这些数据点上把这个网络训练 {epochs} 轮，是保证每个链接都给出相同结果的上限的 {times} 倍。"
+        "请把训练轮数降到 {most} 或更少，或者换用更小的网络、更少的数据点或更大的批量。"
+    ),
+    "Too much training for one run: even one epoch of this network on these points is over the limit that keeps every link giving the same numbers. Use a smaller network (width, hidden layers), fewer points or a larger batch size.": (
+        "单次训练的计算量太大：在这些数据点上，这个网络哪怕只训练一轮也超过了保证每个链接都给出相同结果的上限。"
+        "请换用更小的网络（宽度、隐藏层数）、更少的数据点或更大的批量。"
+    ),
+    "Too much training for one sweep: {k} networks for {epochs} epochs each is {times}× the limit that keeps every link giving the same numbers. Lower Epochs per network to {most} or fewer, or use fewer datasets per width or fewer points.": (
+        "一次扫描的计算量太大：{k} 个网络各训练 {epochs} 轮，是保证每个链接都给出相同结果的上限的 {times} 倍。"
+        "请把每个网络的训练轮数降到 {most} 或更少，或者减少每个宽度的数据集数量或数据点。"
+    ),
+    "The server was too busy: training hit its safety time limit and was cut short. This result is incomplete and not reproducible (the same link gives the full result when the server is less busy), so it is not kept.": (
+        "服务器太忙：训练触及安全时间上限而被中断。这个结果不完整、不可复现（服务器不那么忙时，同一链接会给出完整结果），因此不会被保存。"
+    ),
+    "The server was too busy: the networks hit the safety time limit and were cut short. These curves are incomplete and not reproducible, so they are not kept.": (
+        "服务器太忙：这些网络触及安全时间上限而被中断。这些曲线不完整、不可复现，因此不会被保存。"
     ),
 }
