@@ -11,11 +11,18 @@ Run from the repo root: .venv/bin/python benchmarks/bench_batched.py  (about a m
 Every time is the best of a few interleaved rounds, which resists other load on a shared machine. Everything runs
 on 1 thread (threads only slow tiny models; numpy's BLAS is limited to 1 too). With --two-threads the engine is also
 timed with torch.set_num_threads(2): off by default, because on a busy 2-core machine that made it 10-40x slower.
+
+It first prints the CPU features numpy and torch found and the activation kernels npstep chose (with their times).
+--avx2 runs it again as an AVX2-only CPU would (no AVX-512 in numpy, torch and OpenBLAS): the AVX-512 machine's way
+to check the common cloud-VM case, as below. The load average before and after says how busy the machine was.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import platform
 import sys
 import time
 import warnings
@@ -27,6 +34,7 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from playground import npstep
 from playground.batched import train_many
 from playground.data import Dataset
 from playground.settings import ModelSettings, TrainSettings
@@ -37,6 +45,62 @@ TWO = "--two-threads" in sys.argv
 MODEL = ModelSettings(family="mlp", width=H, activation="tanh")
 TRAIN = TrainSettings(optimizer="adam", lr=LR, epochs=STEPS)
 rows: list[tuple[str, str, float, str]] = []
+# an AVX2-only CPU as numpy, torch and OpenBLAS see it (numpy 2.x's names; 1.x: AVX512F AVX512CD AVX512_SKX ...)
+AVX2_ENV = {
+    "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512F AVX512CD AVX512_SKX AVX512_CLX AVX512_CNL AVX512_ICL AVX512_SPR",
+    "ATEN_CPU_CAPABILITY": "avx2",
+    "OPENBLAS_CORETYPE": "Haswell",
+    "MKL_ENABLE_INSTRUCTIONS": "AVX2",
+}
+
+
+def cpu_report() -> None:
+    """The CPU's name and the SIMD sets numpy and torch use on it (after the environment's overrides)."""
+    try:
+        from numpy._core import _multiarray_umath as mu
+    except ImportError:  # numpy 1.x
+        from numpy.core import _multiarray_umath as mu
+    import numpy as np
+    from threadpoolctl import threadpool_info
+
+    name = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError, StopIteration):
+        info = Path("/proc/cpuinfo").read_text().splitlines()
+        name = next(ln.split(":", 1)[1].strip() for ln in info if ln.startswith("model name"))
+    f = mu.__cpu_features__
+    on = lambda *ks: any(f.get(k) for k in ks)  # noqa: E731
+    simd = {"AVX2": on("AVX2"), "AVX-512": on("X86_V4", "AVX512_SKX"), "NEON": on("ASIMD", "NEON")}
+    print(
+        f"cpu: {platform.machine()}, {name}; numpy's SIMD: "
+        + ", ".join(f"{k} {'yes' if v else 'no'}" for k, v in simd.items())
+    )
+    print(f"  numpy {np.__version__}: baseline {' '.join(mu.__cpu_baseline__)}; dispatch found "
+          f"{' '.join(t for t in mu.__cpu_dispatch__ if f.get(t)) or '-'}, not found "
+          f"{' '.join(t for t in mu.__cpu_dispatch__ if not f.get(t)) or '-'}")  # fmt: skip
+    blas = "; ".join(
+        f"{i['internal_api']} {i.get('architecture', '?')}" for i in threadpool_info() if i["user_api"] == "blas"
+    )
+    print(f"  torch {torch.__version__}: ATen CPU capability {torch.backends.cpu.get_cpu_capability()}; BLAS: {blas}")
+    env = [f"{k}={os.environ[k]}" for k in AVX2_ENV if k in os.environ]
+    print(f"  overrides: {' '.join(env) if env else 'none'}")
+
+
+def kernel_report() -> None:
+    """The kernel npstep chose for each activation, and every candidate's time per float32 value (64 x 60 x 64)."""
+    import numpy as np
+
+    src = torch.randn(K, 2 * N, H, generator=torch.Generator().manual_seed(0)).mul_(3).numpy()
+    buf = np.empty_like(src)
+    for act, ks in npstep.KERNELS.items():
+        chosen = npstep.kernel(act).name
+        ns = {k.name: math.inf for k in ks}
+        for _ in range(20):
+            for k in ks:
+                np.copyto(buf, src)
+                t0 = time.perf_counter()
+                k.forward(buf, torch.from_numpy(buf))
+                ns[k.name] = min(ns[k.name], (time.perf_counter() - t0) / src.size * 1e9)
+        print(f"  {act:<8} {chosen:<8} (" + ", ".join(f"{n} {v:.2f}" for n, v in ns.items()) + " ns per value)")
 
 
 def data(k: int, seed: int = 0) -> tuple[torch.Tensor, ...]:
@@ -111,12 +175,16 @@ def main() -> None:
     warnings.filterwarnings("ignore")  # sklearn's ConvergenceWarning at max_iter is expected
     threadpool_limits(1)  # numpy/BLAS for sklearn: one thread is fastest on these tiny matrices
     torch.set_num_threads(1)
-    print(f"torch {torch.__version__}, {torch.backends.cpu.get_cpu_capability()}; {time.strftime('%H:%M')}\n")
+    print(f"{time.strftime('%H:%M')}, load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    cpu_report()
     x, y, xv, yv = data(K)
 
     # warm-up: the first optimizer imports torch._dynamo (~1 s), the first calls allocate
     torch_loop(x[:1], y[:1])
     train_many(x, y, xv, yv, [H] * K, MODEL, TRAIN.changed(epochs=20), device="cpu")
+    print("kernels chosen (measured once per process; times here on the benchmark's 64 x 60 x 64 activations):")
+    kernel_report()
+    print()
 
     print(f"(a) 64 MLPs 1-64-1 tanh, N=30, 2000 full-batch Adam steps; best of {ROUNDS} interleaved rounds")
     t = best_of(
@@ -169,7 +237,19 @@ def main() -> None:
         print(f"| {case} | {method} | {sec:.3f} s | {note} |")
     print(f"\nper step and model: torch loop {loop / K / STEPS * 1e6:.0f} us, sklearn {skl / K / STEPS * 1e6:.0f} us; "
           f"train_many {best / STEPS * 1e6:.0f} us per step for all 64 (incl. validation loss)")  # fmt: skip
+    print(f"load average at the end {os.getloadavg()[0]:.2f}")
+
+
+def avx2() -> None:
+    """This benchmark again, as on a CPU with AVX2 but without AVX-512."""
+    import subprocess
+
+    print("\n=== again as an AVX2-only CPU: " + " ".join(f"{k}={v}" for k, v in AVX2_ENV.items()) + "\n", flush=True)
+    args = [a for a in sys.argv if a != "--avx2"]
+    subprocess.run([sys.executable, *args], env=os.environ | AVX2_ENV, check=True)
 
 
 if __name__ == "__main__":
     main()
+    if "--avx2" in sys.argv:
+        avx2()

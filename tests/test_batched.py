@@ -32,19 +32,22 @@ def one_thread():
     torch.set_num_threads(n)
 
 
+KERNEL_CHOICES = max(len(ks) for ks in npstep.KERNELS.values())
+
+
 @pytest.fixture(
     autouse=True,
-    params=[(True, 0), (True, -1), (False, 0)],
-    ids=["numpy-step", "numpy-step-other-kernels", "torch-step"],
+    params=[(True, i) for i in range(KERNEL_CHOICES)] + [(False, 0)],
+    ids=[f"numpy-step-kernels-{i}" for i in range(KERNEL_CHOICES)] + ["torch-step"],
 )
 def step_path(request, monkeypatch):
     """Both CPU implementations of a full-batch one-hidden-layer epoch, npstep's numpy and the engine's torch;
-    npstep with the first kernel of each activation and with the last (tanh through sigmoid), whatever this
-    machine would choose."""
+    npstep with each kernel choice (the i-th kernel of each activation, or its last), whatever this machine
+    would choose."""
     numpy_step, i = request.param
     monkeypatch.setattr(batched, "NUMPY_STEP", numpy_step)
     for act, ks in npstep.KERNELS.items():
-        monkeypatch.setitem(npstep.CHOSEN, act, ks[i].name)
+        monkeypatch.setitem(npstep.CHOSEN, act, ks[min(i, len(ks) - 1)].name)
     return numpy_step
 
 
