@@ -38,6 +38,9 @@ pages = {
     "double-descent": st.Page(
         "views/double_descent.py", title=t("Double descent"), icon=":material/ssid_chart:", url_path="double-descent"
     ),
+    "challenge": st.Page(
+        "views/challenge.py", title=t("Class challenge"), icon=":material/emoji_events:", url_path="challenge"
+    ),
 }
 
 

@@ -1,0 +1,5 @@
+"""Page entry: Class challenge."""
+
+from ui.challenge_page import page
+
+page()
