@@ -294,18 +294,30 @@ def p_grid(n: int, p_max: int, k: int = 40) -> np.ndarray:
 
 def dd_errors(ds: DataSettings, sw: SweepSettings, ps: np.ndarray) -> np.ndarray:
     """Training error, test error and weight norm at each feature count: (3, R, len(ps))."""
-    dsn = ds.changed(n=sw.dd_n)
-    x, y = resample(dsn, sw.r)  # (R, N)
-    val = make_data(dsn)
+    return dd_errors_many([ds], sw, ps)[0]
+
+
+def dd_errors_many(dss: Sequence[DataSettings], sw: SweepSettings, ps: np.ndarray) -> np.ndarray:
+    """dd_errors of several data settings (seeds) at once, one solve per feature count: (S, 3, R, len(ps))."""
+    data = [resample(ds.changed(n=sw.dd_n), sw.r) for ds in dss]
+    vals = [make_data(ds.changed(n=sw.dd_n)) for ds in dss]
+    x, y = torch.stack([d[0] for d in data]), torch.stack([d[1] for d in data])  # (S, R, N)
+    xv, yv = torch.stack([v.x_val for v in vals]), torch.stack([v.y_val for v in vals])  # (S, M)
     p_max = int(max(ps))
-    phi, phi_v = features(sw.dd_features, x, p_max), features(sw.dd_features, val.x_val, p_max)  # (R, N, P), (M, P)
-    out = np.empty((3, sw.r, len(ps)))
+    phi, phi_v = features(sw.dd_features, x, p_max), features(sw.dd_features, xv, p_max)  # (S, R, N, P), (S, M, P)
+    out = np.empty((len(dss), 3, sw.r, len(ps)))
     for i, p in enumerate(ps):
-        c = min_norm(phi[..., :p], y)  # (R, p)
-        out[0, :, i] = _mse((phi[..., :p] @ c.unsqueeze(-1)).mT, y)[:, 0]
-        out[1, :, i] = _mse((c @ phi_v[:, :p].mT).unsqueeze(-2), val.y_val)[:, 0]
-        out[2, :, i] = c.norm(dim=-1).numpy()
+        c = min_norm(phi[..., :p], y)  # (S, R, p)
+        out[:, 0, :, i] = ((phi[..., :p] @ c.unsqueeze(-1)).squeeze(-1) - y).pow(2).mean(-1).numpy()
+        out[:, 1, :, i] = ((c @ phi_v[..., :p].mT) - yv.unsqueeze(-2)).pow(2).mean(-1).numpy()  # (S, R, M) -> (S, R)
+        out[:, 2, :, i] = c.norm(dim=-1).numpy()
     return out
+
+
+def double_descent_many(dss: Sequence[DataSettings], sw: SweepSettings) -> list[DoubleDescent]:
+    """double_descent of several data settings (seeds), their solves batched together."""
+    ps = dd_p_grid(sw)
+    return [DoubleDescent.of(ps, sw.dd_n, e) for e in dd_errors_many(dss, sw, ps)]
 
 
 @dataclass(frozen=True)

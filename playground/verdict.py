@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 NEAR_FLOOR = 3.0  # a validation error within this factor of the noise floor is a good fit, whatever the gap
+GAP_SIGNAL = 1.0  # ... unless validation exceeds training error by more than this times the signal's variance
 CE_RISE = 1.5  # validation cross-entropy this far above its minimum has turned upwards
 CE_GAP = 5.0  # ... and this far above the training cross-entropy is overconfidence
 
@@ -33,6 +34,11 @@ def verdict(train_mse: float, val_mse: float, noise: float, scale: float = 1.0) 
     # Only one far above the floor, and far above training error, is overfitting.
     if val_mse > NEAR_FLOOR * floor and val_mse > 2.0 * train_mse:
         why = "Training error is low but validation error is much higher: the model learned the noise."
+        return Verdict("overfit", why, train_mse, val_mse, floor)
+    # With noise as large as the signal the ratio to σ² looks tame while the curve's wiggles are as big as the
+    # signal itself: a gap larger than the signal's variance is overfitting too.
+    if val_mse > 2.0 * train_mse and val_mse - train_mse > GAP_SIGNAL * scale:
+        why = "Validation error is far above training error: the curve follows the noise, with wiggles as large as the signal itself."
         return Verdict("overfit", why, train_mse, val_mse, floor)
     why = "Training and validation errors are both close to the noise level σ²: the model captured the signal."
     return Verdict("good", why, train_mse, val_mse, floor)

@@ -43,3 +43,11 @@ def test_class_verdict_sees_overconfidence_in_the_losses() -> None:
     assert class_verdict(1.0, 0.97, 0.5).kind == "good"  # without the losses only accuracy counts
     assert class_verdict(1.0, 0.97, 0.5, 0.000354, 0.0707, 0.06).kind == "good"  # not risen from its minimum
     assert class_verdict(1.0, 0.97, 0.5, 0.05, 0.0707, 0.03).kind == "good"  # risen, but close to training
+
+
+def test_noise_as_large_as_the_signal_is_judged_by_the_gap_against_the_signal() -> None:
+    # σ = 1 and a signal variance of 0.5: validation 2.2 against training 0.5 is within 3x of the floor (1.01)
+    # but the gap (1.7) is over three times the signal's variance: the curve follows the noise.
+    v = verdict(0.5, 2.2, noise=1.0, scale=0.5)
+    assert v.kind == "overfit" and "noise" in v.reason
+    assert verdict(0.9, 1.3, noise=1.0, scale=0.5).kind == "good"  # a gap smaller than the signal

@@ -292,8 +292,9 @@ ZH: dict[str, str] = {
         "看同一个模型如何贴近真实函数。"
     ),
     "Too much noise": "噪声太大",
-    "With noise this large the model cannot tell signal from noise, so it fits both. Lower the noise and the same degree-9 polynomial becomes a good fit.": (
-        "噪声这么大时，模型分不清信号和噪声，于是两者一起拟合。把噪声调低，同一个 9 次多项式就能拟合良好。"
+    "Twenty evenly spaced points with noise σ = 1, as large as the signal itself: the degree-9 polynomial cannot tell signal from noise, so it fits both and swings far from the truth. Lower the noise to 0.3 and the same degree-9 polynomial becomes a good fit.": (
+        "20 个等间距的点，噪声 σ = 1，和信号本身一样大：9 次多项式分不清信号和噪声，于是两者一起拟合，"
+        "曲线远远偏离真实函数。把噪声调低到 0.3，同一个 9 次多项式就能拟合良好。"
     ),
     "Too powerful a model": "模型太强",
     "Fifteen degrees for twenty points: training error is tiny and validation error explodes. Step the degree down and find the bottom of the validation curve on the right.": (
@@ -316,8 +317,8 @@ ZH: dict[str, str] = {
         "B 的验证误差下降了几个数量级。"
     ),
     "The bias–variance U-curve": "偏差–方差的 U 形曲线",
-    "A hundred fresh training sets of twenty points, one polynomial fitted to each. Bias² falls and variance rises with the degree, so their sum with the noise traces a U whose bottom is the best capacity.": (
-        "抽取 100 个新的训练集，每个 20 个点，每个训练集各拟合一个多项式。随着次数升高，偏差² 下降、方差上升，"
+    "A hundred fresh training sets of twenty evenly spaced points, one polynomial fitted to each. Bias² falls and variance rises with the degree, so their sum with the noise traces a U whose bottom is the best capacity.": (
+        "抽取 100 个新的训练集，每个 20 个等间距的点，每个训练集各拟合一个多项式。随着次数升高，偏差² 下降、方差上升，"
         "两者与噪声之和画出一条 U 形曲线，它的最低点就是最佳容量。"
     ),
     "The test error climbs to a peak where the number of features equals the number of points, then falls again as features keep growing. Past that threshold the minimum-norm solution picks the smoothest of the many curves through the points.": (
@@ -579,6 +580,38 @@ ZH: dict[str, str] = {
     "{col} was rescaled from [{lo}, {hi}] to [-2, 2] so the network can learn.": (
         "{col} 已从 [{lo}, {hi}] 缩放到 [-2, 2]，以便网络学习。"
     ),
+    # --- lessons: what you should see (playground/lessons.py Claim.see) ---------------------------
+    "B's training error is ≈ 0 and its validation error is at least 1.5 times the line's.": (
+        "B 的训练误差 ≈ 0，验证误差至少是直线的 1.5 倍。"
+    ),
+    "With 8 points: training error ≈ 0 and 'Overfitting'; with 100 points the same degree is a good fit, its validation error at least 3 times lower.": (
+        "8 个点时：训练误差 ≈ 0，判定为“过拟合”；100 个点时同样的次数拟合良好，验证误差至少低 3 倍。"
+    ),
+    "At noise 1: 'Overfitting'. At noise 0.3: 'Good fit', and the curve at least 5 times closer to the truth.": (
+        "噪声为 1 时：“过拟合”。噪声为 0.3 时：“拟合良好”，曲线与真实函数的距离至少缩小 5 倍。"
+    ),
+    "Degree 15: 'Overfitting', validation error at least 10 times the best degree's; the best degree lies between 3 and 9.": (
+        "15 次：“过拟合”，验证误差至少是最佳次数的 10 倍；最佳次数在 3 到 9 之间。"
+    ),
+    "Validation loss at the best epoch is at least 20% below its last value, while training loss keeps falling after it.": (
+        "最佳轮次的验证损失比最后的值至少低 20%，而训练损失在那之后仍在下降。"
+    ),
+    "Training stops early; the restored weights' validation error is at least 20% below the last epoch's.": (
+        "训练提前停止；恢复的权重的验证误差比最后一轮至少低 20%。"
+    ),
+    "B's validation error is at least 10% below A's.": "B 的验证误差比 A 至少低 10%。",
+    "A: 'Overfitting'. B: 'Good fit', its validation error at least 10 times lower than A's.": (
+        "A：“过拟合”。B：“拟合良好”，验证误差至少比 A 低 10 倍。"
+    ),
+    "Bias² falls at least 100-fold from degree 0 to 7, variance rises at every degree, and their sum is lowest at an interior degree with both ends at least 1.5 times higher.": (
+        "从 0 次到 7 次，偏差² 至少下降 100 倍，方差每升一次都在上升，它们的和在中间某个次数最低，两端都至少高 1.5 倍。"
+    ),
+    "The median test error peaks at p = N, at least 3 times the lowest error below N and the error at the most features.": (
+        "测试误差的中位数在 p = N 处达到峰值，至少是 N 以下最低误差的 3 倍，也至少是特征最多时误差的 3 倍。"
+    ),
+    "Validation accuracy: below 92% for the single layer, above 97% with hidden layers.": (
+        "验证准确率：单层低于 92%，有隐藏层的网络高于 97%。"
+    ),
     # --- verdict reasons (playground/verdict.py) ---------------------------------------------
     "The model cannot even fit the training points: training error is well above the noise level σ².": (
         "模型连训练点都拟合不好：训练误差远高于噪声水平 σ²。"
@@ -597,6 +630,9 @@ ZH: dict[str, str] = {
     ),
     "Training and validation accuracy are close and high: the boundary generalizes.": (
         "训练准确率和验证准确率都很高且彼此接近：决策边界泛化良好。"
+    ),
+    "Validation error is far above training error: the curve follows the noise, with wiggles as large as the signal itself.": (
+        "验证误差远高于训练误差：曲线在追随噪声，它的起伏和信号本身一样大。"
     ),
     "Accuracy is still high, but validation cross-entropy has risen from its minimum and ends far above training: the model is overconfident, starting to overfit.": (
         "准确率仍然很高，但验证交叉熵已从最低点回升，最终远高于训练交叉熵：模型过于自信，开始过拟合。"

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from ..data import Dataset
-from .common import HEIGHT, NOISE, TRAIN, VAL, layout
+from .common import HEIGHT, NOISE, TRAIN, VAL, layout, log_axis_for
 
 # Okabe–Ito blue and vermillion: the classes stay apart under every common colour-vision deficiency.
 CLASS_COLOURS = ("#0072B2", "#D55E00")
@@ -224,7 +224,7 @@ def history_figure(
     if total_epochs:
         xaxis["range"] = [0, total_epochs]
     yaxis = {"title": {"text": t.get("metric", "accuracy" if acc else "cross-entropy")}}
-    yaxis.update({"range": [0, 1.02], "tickformat": ".0%"} if acc else {"type": "log"})
+    yaxis.update({"range": [0, 1.02], "tickformat": ".0%"} if acc else log_axis_for(tr, va))
     lay = _layout(title, "", "", height, shapes=shapes, xaxis=xaxis, yaxis=yaxis)
     return _figure(traces, lay)
 
