@@ -229,7 +229,10 @@ def clean_text(raw: object, most: int, punct: str, allow_empty: bool = False) ->
     """A display name or title: NFKC, spaces collapsed, letters/digits/marks and a few punctuation marks only."""
     if not isinstance(raw, str):
         raise ChallengeError(Text("Use letters, digits and spaces only."))
-    s = " ".join(unicodedata.normalize("NFKC", raw).split())
+    s = unicodedata.normalize("NFKC", raw)
+    if any(unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp") for c in s):
+        raise ChallengeError(Text("Use letters, digits and spaces only."))  # control, format (bidi) or line breaks
+    s = " ".join(s.split())
     if not s and allow_empty:
         return s
     if not 1 <= len(s) <= most:
@@ -723,10 +726,10 @@ class Store:
     ) -> Submission:
         row = self._row(conn, code, "share")  # a teacher closing the challenge waits for this insert, or it sees closed
         ch = self._challenge(row)
-        now = self.clock()
+        me = self._student(conn, ch.id, token, lock=True)  # the student's other tab waits here, or this one does
+        now = self.clock()  # read after the locks: a submission that waited is never "before" the one it waited on
         if not ch.accepting(now):
             raise ChallengeError(Text("Submissions to this challenge are closed."))
-        me = self._student(conn, ch.id, token, lock=True)
         q = sa.select(sa.func.max(submissions.c.seq), sa.func.max(submissions.c.created_at))
         last, at = conn.execute(q.where(submissions.c.student_id == me.id)).one()
         last = int(last or 0)

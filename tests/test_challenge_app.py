@@ -100,3 +100,19 @@ INFO = (
     "validation error is how much the class overfitted the validation set, and it grows with the number of "
     "submissions."
 )
+
+
+def test_an_unavailable_database_is_a_message_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.st_client import HOST, free_port
+
+    monkeypatch.setenv("PLAYGROUND_CHALLENGE_URL", f"postgresql+psycopg://nobody@{HOST}:{free_port()}/none")
+    at = _page("en")
+    _clean(at)
+    at.text_input(key="ch_code").input("ABCD-2345")
+    at.text_input(key="ch_name").input("Ann")
+    at.button(key="ch_join_go").click().run()
+    _clean(at)
+    assert any("not available" in w for w in _warnings(at)), _warnings(at)
+    teacher = _page("en", join="ABCD2345", teacher="x" * 32)
+    _clean(teacher)
+    assert any("not available" in w for w in _warnings(teacher)), _warnings(teacher)
