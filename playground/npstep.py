@@ -92,34 +92,52 @@ KERNELS: dict[str, tuple[Kernel, ...]] = {
     ),
     "gelu": (Kernel("gelu", "torch", 1.0, lambda a, at: aten.gelu.out(at, out=at), _gelu_back, needs_z=True),),
 }
-CHOSEN: dict[str, str] = {}  # activation -> the name of its kernel on this machine: measured once, on first use
+PRODUCTS = ("matmul", "addcmul")  # x1 @ W1 for 1-D inputs: numpy's stacked product, or x w + b by torch's addcmul
+# activation (or "product") -> the name of its kernel on this machine: measured once, on first use
+CHOSEN: dict[str, str] = {}
 MARGIN = 0.85  # another kernel replaces the first only if it takes less than this fraction of its time
+SIZE = (64, 60, 64)  # rows, points, units: a large batch (64 models 1-64-1, 30 + 30 points), where speed matters
 
 
 def kernel(act: str) -> Kernel:
     """The kernel of act for this machine: the fastest of KERNELS[act] (with MARGIN), measured once per process."""
     ks = KERNELS[act]
     if act not in CHOSEN:
-        CHOSEN[act] = _fastest(ks)
+        src = (torch.randn(SIZE, generator=torch.Generator().manual_seed(0)) * 3).numpy()  # typical pre-activations
+        buf = np.empty_like(src)
+        t = torch.from_numpy(buf)
+        CHOSEN[act] = _fastest({k.name: (lambda k=k: k.forward(buf, t)) for k in ks}, lambda: np.copyto(buf, src))
     return next(k for k in ks if k.name == CHOSEN[act])
 
 
-def _fastest(ks: tuple[Kernel, ...], n: int = 1 << 17, rounds: int = 9) -> str:
-    """The name of the fastest forward on n float32 values, the size of a large batch (a few ms, once)."""
-    if len(ks) == 1:
-        return ks[0].name
-    src = (torch.randn(n, generator=torch.Generator().manual_seed(0)) * 3).numpy()  # typical pre-activations
-    buf = np.empty_like(src)
-    t, best = torch.from_numpy(buf), [math.inf] * len(ks)
+def product() -> str:
+    """How this machine computes the first layer's x1 @ W1 for 1-D inputs (PRODUCTS), measured once per process."""
+    if "product" not in CHOSEN:
+        g = torch.Generator().manual_seed(0)
+        x1, W1 = torch.randn(SIZE[0], SIZE[1], 2, generator=g), torch.randn(SIZE[0], 2, SIZE[2], generator=g)
+        A = torch.empty(SIZE)
+        fns = {
+            "matmul": lambda: np.matmul(x1.numpy(), W1.numpy(), out=A.numpy()),
+            "addcmul": lambda: torch.addcmul(W1[:, 1:], x1[..., :1], W1[:, :1], out=A),
+        }
+        CHOSEN["product"] = _fastest(fns)
+    return CHOSEN["product"]
+
+
+def _fastest(fns: dict[str, Callable[[], object]], prep: Callable[[], object] = lambda: None, rounds: int = 9) -> str:
+    """The name of the fastest of fns (each timed after prep), or the first unless another is clearly faster."""
+    if len(fns) == 1:
+        return next(iter(fns))
+    best = dict.fromkeys(fns, math.inf)
     for r in range(rounds + 1):  # interleaved, the best of each: robust to other load on the machine
-        for i, k in enumerate(ks):
-            np.copyto(buf, src)
+        for name, f in fns.items():
+            prep()
             t0 = time.perf_counter()
-            k.forward(buf, t)
+            f()
             if r:  # round 0 warms up: a first call costs milliseconds
-                best[i] = min(best[i], time.perf_counter() - t0)
-    i = min(range(len(ks)), key=best.__getitem__)
-    return ks[i].name if best[i] < MARGIN * best[0] else ks[0].name
+                best[name] = min(best[name], time.perf_counter() - t0)
+    first, fast = next(iter(fns)), min(best, key=best.__getitem__)
+    return fast if best[fast] < MARGIN * best[first] else first
 
 
 def supported(layers: int, fused: bool) -> bool:
@@ -148,6 +166,11 @@ class NumpyStep:
         self.mean = np.zeros((N + M, 2), dt)  # train and val means as one product
         self.mean[:N, 0], self.mean[N:, 1] = 1 / N, 1 / M
         self.W1 = net.P[0].numpy()  # (B, d+1, c): weights, then the bias row
+        self.W1t, self.sb = net.P[0], None  # sb: the first product by addcmul, from the bias times the scale
+        if x.shape[2] == 1 and product() == "addcmul":
+            self.xs = torch.from_numpy(self.x1[..., :1])  # (B, N+M, 1): scale * x
+            self.sb = np.empty_like(self.W1[:, 1:]) if k.scale != 1 else self.W1[:, 1:]  # (B, 1, c)
+            self.sbt = torch.from_numpy(self.sb)
         self.wo = net.P[-2].numpy()  # (B, 1, c)
         self.wo_col = self.wo.transpose(0, 2, 1)  # (B, c, 1)
         self.bo = net.P[-1].numpy().reshape(-1, 1)  # (K, 1)
@@ -166,7 +189,11 @@ class NumpyStep:
         self.Zt = torch.from_numpy(self.Z) if k.needs_z else None
         self.UV = np.empty_like(self.x1t)  # d loss / d z, before the units' factors: (B, d+1, N)
         self.rm = net.row_model.numpy() if net.chunked else None
-        self.r0 = np.asarray(net.r0)
+        self.rm_t, self.outs_t, self.o_t = (
+            net.row_model,
+            torch.from_numpy(self.outs),
+            torch.from_numpy(self.outr[..., 0]),
+        )
         self.umask = None if net.umask is None else net.umask.numpy()
         self.p, self.g = net.theta.numpy(), net.grad.numpy()
         self.tmp = np.empty_like(self.p)
@@ -175,7 +202,13 @@ class NumpyStep:
 
     def _forward(self) -> None:
         """Outputs (K, N+M) at the training and validation points into outs; keeps the activations."""
-        a = np.matmul(self.x1, self.W1, out=self.A)  # (B, N+M, c): x w + b in one product (times the scale)
+        a = self.A  # (B, N+M, c): x w + b (times the kernel's scale) in one product, or one addcmul for 1-D x
+        if self.sb is None:
+            np.matmul(self.x1, self.W1, out=a)
+        else:
+            if self.kern.scale != 1:
+                np.multiply(self.W1[:, 1:], self.kern.scale, out=self.sb)
+            torch.addcmul(self.sbt, self.xs, self.W1t[:, :1], out=self.At)
         if self.Z is not None:
             np.copyto(self.Z, self.a)
         self.kern.forward(a, self.At)
@@ -184,9 +217,9 @@ class NumpyStep:
         o = np.matmul(a, self.wo_col, out=self.outr)[..., 0]  # (B, N+M)
         if self.rm is None:
             np.add(o, self.bo, out=self.outs)
-        else:  # each model's rows are consecutive: sum them; a diverged model's inf/NaN stays its own
-            np.add.reduceat(o, self.r0, axis=0, out=self.outs)
-            self.outs += self.bo
+        else:  # each model's rows added to its bias (torch's index_add: 2.4x numpy's reduceat); inf/NaN stay its own
+            np.copyto(self.outs, self.bo)
+            self.outs_t.index_add_(0, self.rm_t, self.o_t)
 
     def measure(self) -> None:
         """Losses (and accuracies) at the current weights into cur: rows k (loss), K + k (accuracy)."""

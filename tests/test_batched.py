@@ -32,7 +32,8 @@ def one_thread():
     torch.set_num_threads(n)
 
 
-KERNEL_CHOICES = max(len(ks) for ks in npstep.KERNELS.values())
+CHOICES = {act: [k.name for k in ks] for act, ks in npstep.KERNELS.items()} | {"product": list(npstep.PRODUCTS)}
+KERNEL_CHOICES = max(map(len, CHOICES.values()))
 
 
 @pytest.fixture(
@@ -42,12 +43,12 @@ KERNEL_CHOICES = max(len(ks) for ks in npstep.KERNELS.values())
 )
 def step_path(request, monkeypatch):
     """Both CPU implementations of a full-batch one-hidden-layer epoch, npstep's numpy and the engine's torch;
-    npstep with each kernel choice (the i-th kernel of each activation, or its last), whatever this machine
-    would choose."""
+    npstep with each of its per-machine choices (the i-th kernel of each activation and the i-th first-layer
+    product, or the last), whatever this machine would choose."""
     numpy_step, i = request.param
     monkeypatch.setattr(batched, "NUMPY_STEP", numpy_step)
-    for act, ks in npstep.KERNELS.items():
-        monkeypatch.setitem(npstep.CHOSEN, act, ks[min(i, len(ks) - 1)].name)
+    for key, names in CHOICES.items():
+        monkeypatch.setitem(npstep.CHOSEN, key, names[min(i, len(names) - 1)])
     return numpy_step
 
 
