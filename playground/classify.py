@@ -117,7 +117,9 @@ def fit_classifier(
 ) -> FitResult:
     """Train the classifier the settings describe with the shared training loop; predict() gives logits.
 
-    `data` replaces the generated points (a user's upload); the settings still give the network.
+    `data` replaces the generated points (a user's upload); the settings still give the network. As `fit`, a
+    network beyond the work bound raises settings.TooMuchWork before training; `max_seconds` is only the
+    last-resort guard (settings.GUARD_SECONDS on the page), and a run it stops is incomplete.
     """
     return fit(
         class_data(cs) if data is None else data,

@@ -324,12 +324,13 @@ class TrainSettings(Settings):
 # bounded here, before it starts, and settings beyond the bound are refused with what to reduce. The cost model
 # counts, per epoch, the fixed cost of each gradient step (per layer) and the multiply-adds of the forward and
 # backward passes, with every hidden activation weighted as the element-wise work it costs (GELU is the dearest).
-# Measured on one core (torch on one thread, benchmarks/bench_workbound.py): one work unit is about 1e-10 s on the
-# torch paths; the numpy engine (one hidden layer, full batch) and the width sweep's batched engine are faster.
+# Measured on one core (torch on one thread, benchmarks/bench_workbound.py): one work unit costs at most about
+# 1e-10 s on every path (0.4-0.8e-10 on the torch loops; the slowest, ~1e-10, is the numpy engine's one wide hidden
+# layer with ReLU or GELU on 2500 points, where the element-wise work dominates: hence the activations' weight).
 
 STEP_WORK = 5e6  # one gradient step's fixed cost (optimizer, autograd, Python): ~0.5 ms
 LAYER_WORK = 1.5e6  # and per layer of that step: ~0.15 ms
-ACTIVATION_WORK = 24  # one hidden unit at one point, in multiply-adds (tanh, GELU and their derivatives)
+ACTIVATION_WORK = 60  # one hidden unit at one point, in multiply-adds (activation, derivative, masks, copies)
 WORK_LIMIT = 5e10  # the most work one training run (or one width sweep) may do: ~5 s on one slow core
 GUARD_SECONDS = 120.0  # last-resort wall clock against a stuck server: far above any allowed run (see WORK_LIMIT)
 
@@ -409,15 +410,17 @@ def sweep_work(n: int, n_val: int, datasets: int, epochs: int, widths: Sequence[
 
 
 def sweep_refusal(n: int, n_val: int, datasets: int, epochs: int, widths: Sequence[int]) -> Refusal | None:
-    """None when the width sweep fits the work bound, else what to reduce."""
+    """None when the width sweep fits the work bound, else what to reduce (epochs, or datasets, or points)."""
     work = sweep_work(n, n_val, datasets, epochs, widths)
     if work <= WORK_LIMIT:
         return None
-    most = max(1, int(WORK_LIMIT // sweep_work(n, n_val, datasets, 1, widths)))
+    most = int(WORK_LIMIT // sweep_work(n, n_val, datasets, 1, widths))
+    fewer = int(WORK_LIMIT // sweep_work(n, n_val, 1, epochs, widths))  # datasets per width at these epochs
     message = (
         "Too much training for one sweep: {k} networks for {epochs} epochs each is {times}× the limit that keeps "
-        "every link giving the same numbers. Lower Epochs per network to {most} or fewer, or use fewer datasets "
-        "per width or fewer points."
+        "every link giving the same numbers. Lower Epochs per network to {most} or fewer, or Datasets per width "
+        "to {fewer} or fewer, or use fewer points."
     )
     k = str(datasets * len(widths))
-    return Refusal(message, {"k": k, "epochs": str(epochs), "times": _times(work), "most": str(most)})
+    values = {"k": k, "epochs": str(epochs), "times": _times(work), "most": str(most), "fewer": str(fewer)}
+    return Refusal(message, values)

@@ -153,8 +153,11 @@ def test_the_width_sweep_is_bounded_by_the_same_constant() -> None:
     assert sweep_refusal(20, 200, 8, 300, an.WIDTHS) is None  # the page's defaults
     r = sweep_refusal(500, 2000, 64, 3000, an.WIDTHS)  # the worst sweep settings
     assert r is not None and r.values["k"] == str(64 * len(an.WIDTHS))
-    most = int(r.values["most"])
+    most, fewer = int(r.values["most"]), int(r.values["fewer"])
     assert sweep_work(500, 2000, 64, most, an.WIDTHS) <= WORK_LIMIT < sweep_work(500, 2000, 64, most + 1, an.WIDTHS)
+    assert (
+        sweep_work(500, 2000, fewer, 3000, an.WIDTHS) <= WORK_LIMIT < sweep_work(500, 2000, fewer + 1, 3000, an.WIDTHS)
+    )
 
 
 def test_the_command_line_refuses_with_the_same_message(tmp_path: Any, capsys: pytest.CaptureFixture) -> None:

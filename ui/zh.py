@@ -658,9 +658,9 @@ ZH: dict[str, str] = {
         "单次训练的计算量太大：在这些数据点上，这个网络哪怕只训练一轮也超过了保证每个链接都给出相同结果的上限。"
         "请换用更小的网络（宽度、隐藏层数）、更少的数据点或更大的批量。"
     ),
-    "Too much training for one sweep: {k} networks for {epochs} epochs each is {times}× the limit that keeps every link giving the same numbers. Lower Epochs per network to {most} or fewer, or use fewer datasets per width or fewer points.": (
+    "Too much training for one sweep: {k} networks for {epochs} epochs each is {times}× the limit that keeps every link giving the same numbers. Lower Epochs per network to {most} or fewer, or Datasets per width to {fewer} or fewer, or use fewer points.": (
         "一次扫描的计算量太大：{k} 个网络各训练 {epochs} 轮，是保证每个链接都给出相同结果的上限的 {times} 倍。"
-        "请把每个网络的训练轮数降到 {most} 或更少，或者减少每个宽度的数据集数量或数据点。"
+        "请把每个网络的训练轮数降到 {most} 或更少，或把每个宽度的数据集数量降到 {fewer} 或更少，或者减少数据点。"
     ),
     "The server was too busy: training hit its safety time limit and was cut short. This result is incomplete and not reproducible (the same link gives the full result when the server is less busy), so it is not kept.": (
         "服务器太忙：训练触及安全时间上限而被中断。这个结果不完整、不可复现（服务器不那么忙时，同一链接会给出完整结果），因此不会被保存。"
