@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from . import settings
 from .device import pick_device
 from .models import MLP, mlp_params
-from .npstep import BETAS, EPS, MOMENTUM, NumpyStep, supported
+from .npstep import BETAS, EPS, MOMENTUM, NumpyStep, supported, tanh_
 from .settings import ModelSettings, TrainSettings
 
 aten = torch.ops.aten
@@ -31,10 +31,9 @@ NUMPY_STEP = True  # on the CPU, run full-batch one-hidden-layer epochs through 
 
 
 def _tanh(z: torch.Tensor) -> torch.Tensor:
-    """tanh in place (backward needs only the output); on the CPU through numpy, 4-10x faster than torch 2.13 here."""
+    """tanh in place (backward needs only the output); on the CPU by npstep's kernel for the machine, 3-10x torch's."""
     if z.device.type == "cpu" and z.is_contiguous():
-        np.tanh(z.numpy(), out=z.numpy())
-        return z
+        return tanh_(z)
     return z.tanh_()
 
 

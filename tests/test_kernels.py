@@ -134,3 +134,17 @@ def test_every_activation_has_its_reference_kernel_first() -> None:
         assert ks and all(k.act == act and k.scale > 0 for k in ks)
         assert len({k.name for k in ks}) == len(ks)
         assert npstep.kernel(act) in ks
+
+
+@pytest.mark.parametrize("name", [k.name for k in npstep.KERNELS["tanh"]])
+def test_tanh_in_place_for_the_torch_path(monkeypatch, name: str) -> None:
+    """The engine's autograd-free torch path (mini-batches, deeper nets) takes tanh_ with unscaled z."""
+    monkeypatch.setitem(npstep.CHOSEN, "tanh", name)
+    for dtype in (torch.float32, torch.float64):
+        z = inputs(dtype)
+        out = npstep.tanh_(z.clone())
+        err, ref_err = (
+            (out.double() - torch.tanh(z.double())).abs(),
+            (torch.tanh(z).double() - torch.tanh(z.double())).abs(),
+        )
+        assert (err <= ref_err + 3 * EPS[dtype]).all()
