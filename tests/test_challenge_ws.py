@@ -1,0 +1,86 @@
+"""What a student's browser receives from the real server: no hidden test data, no other student's settings.
+
+A `streamlit run app.py` server and this test share one SQLite file: the test sets up the challenge through the
+store, then plays a student's browser over the websocket and searches every byte the server sent.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import numpy as np
+import sqlalchemy as sa
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from playground import challenge as C
+from tests.st_client import EARLY, Server, Session, run_coro
+
+ROOT = Path(__file__).resolve().parent.parent
+ANN = ("degree=17&ridge=0.0001", "degree=13", "degree=2&ridge=0.5")  # another student's settings: never sent
+
+
+async def _payload(sess: Session, query: str, page: str) -> bytes:
+    """Rerun the page with this query string; every ForwardMsg byte of the run (errors fail the test)."""
+    sess.page_hash = sess.pages.get(page, sess.page_hash)
+    await sess.send_rerun(query_string=query)
+    out = bytearray()
+    while True:
+        raw = await sess.ws.recv()
+        out += raw
+        fm = ForwardMsg()
+        fm.ParseFromString(raw)
+        ty = fm.WhichOneof("type")
+        if ty in ("new_session", "navigation"):  # st.navigation lists its pages in a `navigation` message
+            for p in getattr(fm, ty).app_pages:
+                sess.pages[p.url_pathname] = p.page_script_hash
+        if ty == "delta" and fm.delta.WhichOneof("type") == "new_element":
+            assert fm.delta.new_element.WhichOneof("type") != "exception", fm.delta.new_element.exception.message
+        if ty == "script_finished" and fm.script_finished != EARLY:
+            return bytes(out)
+
+
+def _secrets_of(task: C.Task, tests: list[float]) -> list[bytes]:
+    """Byte strings that would betray the hidden test set or test errors: decimal, raw float64/32, base64."""
+    _, yt = C.hidden_test(task)
+    y = yt.numpy()
+    out = [repr(float(v)).encode() for v in y[:5]] + [repr(v).encode() for v in tests]
+    for a in (y, y.astype(np.float32)):
+        out += [a[:4].tobytes(), base64.b64encode(a.tobytes())[:40]]
+    return out
+
+
+def test_a_student_browser_gets_no_test_data_and_no_other_settings_before_the_reveal(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    store = C.Store(C.prepare(sa.create_engine(C.sqlite_url(data), **C.engine_kwargs(C.sqlite_url(data)))))
+    task = C.Task(title="Leak check", n=15, n_val=25, n_test=300, cooldown=0.0)
+    made = store.create(task)
+    ann = store.join(made.code, "Ann")
+    for q in ANN:
+        store.submit(made.code, ann, q)
+    tests = [p.test for p in store.results(made.code, made.secret).points]
+    bob = store.join(made.code, "Bob")
+    leaks = _secrets_of(task, tests)
+
+    async def play() -> tuple[bytes, bytes]:
+        sess = Session("")
+        with Server(tmp_path / "server.log", env={"PLAYGROUND_DATA_DIR": str(data)}) as srv:
+            sess.ws_url = srv.ws_url
+            await sess.connect()
+            await _payload(sess, "", "")  # the first run lists the pages
+            query = f"join={made.code}&me={bob}"
+            before = await _payload(sess, query, "challenge")
+            before += await _payload(sess, query, "challenge")  # a rerun, as the student's next click
+            store.reveal(made.code, made.secret)
+            after = await _payload(sess, query, "challenge")
+            await sess.close()
+        return before, after
+
+    before, after = run_coro(play())
+    assert b"Bob" in before and b"Ann" in before, "the student's page and the leaderboard were not received"
+    for q in ANN:
+        assert q.encode() not in before, f"another student's settings reached the browser: {q}"
+    found = [s for s in leaks if s in before]
+    assert not found, f"hidden test data reached the browser before the reveal: {found[:3]}"
+    # the same search finds the test errors once they are public: it can fail
+    assert any(repr(v).encode() in after for v in tests), "the revealed chart carries every test error"
