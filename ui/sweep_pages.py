@@ -176,7 +176,21 @@ def _bv_metrics(bv: an.BiasVariance, cur: int) -> None:
 
 
 def _mark_labels() -> dict[str, str]:
-    return {"best": t("best"), "current": t("current"), "noise": t("noise σ²")}
+    return {"best": t("best"), "current": t("current"), "noise": t("noise σ²"), "off": t("off the chart")}
+
+
+def how_to_read() -> str:
+    """What the lines, the band and σ² on a sweep chart are."""
+    return t(
+        "How to read it: MSE is the mean squared distance between prediction and target. Circles: error on the training points each fit saw; triangles: error on the validation points it never saw. Lines are medians over the datasets, the shaded band holds the middle 80% of them (10–90%). The dashed σ² line is the Noise slider squared: the error even the true curve makes. ▲ on the top edge: off the chart (hover for the value)."
+    )
+
+
+def mlp_note() -> str:
+    """What the network sweep shows, which is not always a U."""
+    return t(
+        "Networks: each width trains for the epochs set in the sidebar from small random weights, which keeps even a wide network smooth, so the validation error often stays flat across widths instead of rising. Fewer training points, more noise and more epochs let the wide ones overfit."
+    )
 
 
 # --- pages ------------------------------------------------------------------------------
@@ -196,6 +210,9 @@ def capacity_page() -> None:
             "Every capacity is fitted to many fresh training sets. Training error keeps falling as capacity grows; validation error falls, then rises again: that rise is overfitting."
         )
     )
+    st.caption(how_to_read())
+    if ms.family == "mlp":
+        st.caption(mlp_note())
     show_notices()
     cur, axis, log_x = _current(ms)
     cc = poly_capacity(ds, sw) if ms.family == "poly" else an.mlp_capacity(_mlp(ds, sw, ms, ts))
@@ -204,10 +221,20 @@ def capacity_page() -> None:
     c[1].metric(t("Its validation MSE"), fmt_metric(np.nanmin(cc.val.mid)))
     c[2].metric(t("Validation MSE at current"), _at(cc.val.mid, cc.cap, cur))
     c[3].metric(t("Noise floor σ²"), fmt_metric(ds.noise**2))
-    lab = {"train": t("training MSE"), "val": t("validation MSE"), **_mark_labels()}
-    title = t("Mean error over {r} datasets (bands: 10–90%)", r=_r(sw, ms))
+    lab = {
+        "train": t("training MSE"),
+        "val": t("validation MSE"),
+        **_mark_labels(),
+        "y": t("MSE (median over the datasets)"),
+    }
+    title = t("Median error over {r} datasets (bands: 10–90%)", r=_r(sw, ms))
     chart(capacity_figure(cc, cur, ds.noise, title=title, xlabel=axis, log_x=log_x, labels=lab), "capacity")
-    cols = {"capacity": cc.cap, "parameters": cc.n_params, "train_mse": cc.train.mid, "val_mse": cc.val.mid}
+    cols = {
+        "capacity": cc.cap,
+        "parameters": cc.n_params,
+        "train_mse_median": cc.train.mid,
+        "val_mse_median": cc.val.mid,
+    }
     table_export({**cols, "val_lo": cc.val.lo, "val_hi": cc.val.hi}, "capacity")
 
 
@@ -225,6 +252,13 @@ def bias_variance_page() -> None:
             "Expected test error = bias² + variance + noise. Bias: how far the average fit is from the truth. Variance: how much the fit changes from one training set to another. Noise σ²: what no model can remove."
         )
     )
+    st.caption(
+        t(
+            "Test error here is the error on fresh points that no fit was trained on, averaged over the datasets (MSE: the mean squared distance between prediction and target). σ² is the Noise slider squared."
+        )
+    )
+    if ms.family == "mlp":
+        st.caption(mlp_note())
     show_notices()
     cur, axis, log_x = _current(ms)
     if ms.family == "poly":
@@ -239,6 +273,7 @@ def bias_variance_page() -> None:
         "total": t("bias² + variance + σ²"),
         "measured": t("measured test error"),
         **_mark_labels(),
+        "y": t("MSE (mean over the datasets)"),
     }
     left, right = st.columns(2)
     fig = bias_variance_figure(
@@ -268,6 +303,7 @@ def learning_page() -> None:
             "More data pulls training and validation error together. A simple model meets early, above the noise floor; a flexible one needs many points but gets lower."
         )
     )
+    st.caption(how_to_read())
     show_notices()
     ns = an.n_grid(sw.lc_n_max)
     points = with_progress(lambda n: learning_point(ds, sw, int(n)), ns, t("Fitting…"))
@@ -277,13 +313,13 @@ def learning_page() -> None:
         "val": t("degree {d}: validation"),
         "noise": t("noise σ²"),
         "n": t("training points"),
+        "y": t("MSE (median over the datasets)"),
     }
-    chart(
-        learning_figure(lc, ds.noise, title=t("Mean error over {r} datasets per size", r=sw.r), labels=lab), "learning"
-    )
+    title = t("Median error over {r} datasets per size (bands: 10–90%)", r=sw.r)
+    chart(learning_figure(lc, ds.noise, title=title, labels=lab), "learning")
     cols: dict[str, object] = {"n": lc.n}
     for d, tr, va in zip(lc.degrees, lc.train, lc.val, strict=True):
-        cols |= {f"train_mse_deg{d}": tr.mid, f"val_mse_deg{d}": va.mid}
+        cols |= {f"train_mse_median_deg{d}": tr.mid, f"val_mse_median_deg{d}": va.mid}
     table_export(cols, "learning_curve")
 
 
@@ -300,6 +336,11 @@ def double_descent_page() -> None:
             "A linear model on p features, fitted by minimum-norm least squares: with p = N features there is exactly one fit through every point, and it needs huge weights that swing wildly between the points, so the test error peaks. With more features many fits pass through every point, and the smallest one is smoother, so the test error falls again."
         )
     )
+    st.caption(
+        t(
+            "Here, and only here, the validation points are called the test set: they are held out from every fit, and the curve is read as the error on new data. Lines: medians over the datasets; bands: 10–90%."
+        )
+    )
     show_notices()
     ps = an.dd_p_grid(sw)
     parts = [tuple(int(p) for p in c) for c in np.array_split(ps, 4)]
@@ -310,6 +351,7 @@ def double_descent_page() -> None:
         "val": t("test MSE"),
         "threshold": t("interpolation threshold p = N = {n}"),
         "p": t("features p"),
+        "y": t("MSE (median over the datasets)"),
     }
     left, right = st.columns([3, 2])
     chart(

@@ -440,7 +440,25 @@ ZH: dict[str, str] = {
     "Its validation MSE": "其验证 MSE",
     "Validation MSE at current": "当前容量的验证 MSE",
     "Noise floor σ²": "噪声下限 σ²",
-    "Mean error over {r} datasets (bands: 10–90%)": "{r} 个数据集上的平均误差（色带：10–90%）",
+    "Median error over {r} datasets (bands: 10–90%)": "{r} 个数据集上的误差中位数（色带：10–90%）",
+    "MSE (median over the datasets)": "MSE（各数据集的中位数）",
+    "MSE (mean over the datasets)": "MSE（各数据集的平均值）",
+    "off the chart": "超出图表",
+    "How to read it: MSE is the mean squared distance between prediction and target. Circles: error on the training points each fit saw; triangles: error on the validation points it never saw. Lines are medians over the datasets, the shaded band holds the middle 80% of them (10–90%). The dashed σ² line is the Noise slider squared: the error even the true curve makes. ▲ on the top edge: off the chart (hover for the value).": (
+        "怎么看：MSE 是预测与目标之差的平方的平均值。圆点：每个拟合见过的训练点上的误差；三角：它从未见过的验证点上的误差。"
+        "线是各数据集的中位数，阴影色带包含中间 80% 的数据集（10–90%）。虚线 σ² 是“噪声”滑块值的平方：连真实曲线也会有的误差。"
+        "顶边上的 ▲：超出图表（悬停查看数值）。"
+    ),
+    "Networks: each width trains for the epochs set in the sidebar from small random weights, which keeps even a wide network smooth, so the validation error often stays flat across widths instead of rising. Fewer training points, more noise and more epochs let the wide ones overfit.": (
+        "神经网络：每种宽度都从较小的随机权重开始，按侧栏设定的轮数训练，这让即使很宽的网络也保持平滑，"
+        "因此验证误差常常在各宽度间保持平坦，而不是上升。更少的训练点、更大的噪声和更多的训练轮数会让宽网络过拟合。"
+    ),
+    "Test error here is the error on fresh points that no fit was trained on, averaged over the datasets (MSE: the mean squared distance between prediction and target). σ² is the Noise slider squared.": (
+        "这里的测试误差是在任何拟合都没训练过的新点上的误差，对各数据集取平均（MSE：预测与目标之差的平方的平均值）。σ² 是“噪声”滑块值的平方。"
+    ),
+    "Here, and only here, the validation points are called the test set: they are held out from every fit, and the curve is read as the error on new data. Lines: medians over the datasets; bands: 10–90%.": (
+        "只有在这一页，验证点被称为测试集：它们不参与任何拟合，曲线读作在新数据上的误差。线：各数据集的中位数；色带：10–90%。"
+    ),
     "Expected test error = bias² + variance + noise. Bias: how far the average fit is from the truth. Variance: how much the fit changes from one training set to another. Noise σ²: what no model can remove.": (
         "期望测试误差 = 偏差² + 方差 + 噪声。偏差：平均拟合离真实函数有多远。方差：换一个训练集，拟合结果变化多大。"
         "噪声 σ²：任何模型都无法消除的部分。"
@@ -462,7 +480,7 @@ ZH: dict[str, str] = {
     ),
     "degree {d}: training": "{d} 次：训练",
     "degree {d}: validation": "{d} 次：验证",
-    "Mean error over {r} datasets per size": "每种规模下 {r} 个数据集上的平均误差",
+    "Median error over {r} datasets per size (bands: 10–90%)": "每种规模下 {r} 个数据集上的误差中位数（色带：10–90%）",
     "A linear model on p features, fitted by minimum-norm least squares: with p = N features there is exactly one fit through every point, and it needs huge weights that swing wildly between the points, so the test error peaks. With more features many fits pass through every point, and the smallest one is smoother, so the test error falls again.": (
         "在 p 个特征上的线性模型，用最小范数最小二乘法拟合：当特征数 p = N 时，恰好只有一种拟合穿过每一个点，"
         "它需要巨大的权重，在点与点之间剧烈摆动，于是测试误差达到峰值。特征更多时，有许多种拟合都能穿过每一个点，"
