@@ -37,7 +37,7 @@ def test_fit_page_runs_with_defaults_and_shows_metrics_charts_and_verdict() -> N
 @pytest.mark.parametrize(
     ("kind", "key", "value"),
     [
-        ("slider", "n", 60),
+        ("select_slider", "n", 60),
         ("slider", "noise", 0.8),
         ("slider", "degree", 9),
         ("selectbox", "truth", "step"),

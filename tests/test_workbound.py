@@ -391,6 +391,13 @@ def test_the_fit_page_says_incomplete_and_keeps_nothing(stuck_clock: None) -> No
     assert not at.session_state["_fits"]
 
 
+@pytest.mark.parametrize("view", ["train", "compare"])
+def test_the_classify_page_says_incomplete_and_keeps_nothing(view: str, stuck_clock: None) -> None:
+    at = _page({"cview": view, "epochs": "300"}, "views/classify.py")
+    assert any("incomplete" in i.value for i in at.info), [i.value for i in at.info]
+    assert not at.session_state["_cfits"]
+
+
 def test_the_sweep_page_refuses_a_sweep_beyond_the_bound() -> None:
     at = _page({"family": "mlp", "mlp_r": "64", "mlp_epochs": "3000"}, "views/capacity.py")
     assert any(w.value.startswith("Too much training for one sweep") for w in at.warning)
