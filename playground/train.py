@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import math
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -129,7 +129,7 @@ def fit(
     *,
     device: str = "auto",
     callback: Callable[[Progress], bool | None] | None = None,
-    every: int = 50,
+    every: int | Container[int] = 50,
     transform: Callable[[torch.Tensor], torch.Tensor] | None = None,
     hidden_layers: int | None = None,
     max_seconds: float | None = None,
@@ -137,7 +137,7 @@ def fit(
     """Fit the model the settings describe to `data` and return its result.
 
     Polynomials are solved in closed form (regression only). MLPs train with the chosen
-    optimizer; `callback(progress)` runs every `every` epochs and may return False to stop;
+    optimizer; `callback(progress)` runs every `every` epochs (or at the epochs of a set) and may return False to stop;
     `transform` maps raw inputs to features; `hidden_layers` overrides `model.layers`
     (0 gives a single linear layer: linear or logistic regression). A network beyond the work bound
     (settings.WORK_LIMIT) raises TooMuchWork before training; `max_seconds` is only a last-resort guard
@@ -261,7 +261,7 @@ def _train_on(
             if t.early_stopping and epoch - res.best_epoch >= t.patience:
                 res.stop_reason = "early stop"
                 break
-            tick = callback is not None and epoch > 0 and epoch % every == 0
+            tick = callback is not None and epoch > 0 and due(epoch, every)
             if (
                 tick
                 and callback(
@@ -319,13 +319,16 @@ def _train_engine(
     cls = data.task == "classification"
 
     def tick(live: batched.Live) -> bool | None:
+        if not due(live.epoch, every):  # the engine calls every epoch when `every` is a set of epochs
+            return None
         h = live.history()[:, 0].tolist()  # (2 or 4 rows, epoch + 1)
         pred = lambda z: live.predict(_features(z, transform))[0]  # noqa: E731
         return callback(Progress(live.epoch, t.epochs, *h[:2], pred, *h[2:]))
 
+    often = every if isinstance(every, int) else 1  # a set of epochs: tick filters the engine's every-epoch calls
     r = train_many(
         x, data.y.float(), xv, data.y_val.float(), [m.width], m, t, task=data.task, seeds=[t.init_seed],
-        device="cpu", hidden_layers=1, callback=tick if callback else None, every=every, max_seconds=max_seconds,
+        device="cpu", hidden_layers=1, callback=tick if callback else None, every=often, max_seconds=max_seconds,
     )  # fmt: skip
     e = int(r.last_epoch[0]) + 1
     res = FitResult("mlp", r.module(0), int(r.n_params[0]), device="cpu", transform=transform)
@@ -336,6 +339,11 @@ def _train_engine(
         res.train_acc, res.val_acc = r.train_acc[0, :e].tolist(), r.val_acc[0, :e].tolist()
         res.train_accuracy, res.val_accuracy = float(r.train_accuracy[0]), float(r.val_accuracy[0])
     return _with_note(res)
+
+
+def due(epoch: int, every: int | Container[int]) -> bool:
+    """Whether a progress callback is due: every `every` epochs, or at the epochs of a set (a recording schedule)."""
+    return epoch % every == 0 if isinstance(every, int) else epoch in every
 
 
 def _f64(x: torch.Tensor | np.ndarray) -> torch.Tensor:

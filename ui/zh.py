@@ -8,9 +8,9 @@ ZH: dict[str, str] = {
     "Name": "名字",
     "Submissions": "提交次数",
     "{s} students joined, {n} submissions.": "已有 {s} 名学生加入，共 {n} 次提交。",
-    "Every time you picked a model because its validation error was lower, you also fitted the few validation points, noise included. The hidden test set is new data: the gap between its error and the validation error is how much the class overfitted the validation set, and it grows with the number of submissions.": (
+    "Every time you picked a model because its validation error was lower, you also fitted the few validation points, noise included. The hidden test set is new data: the gap between its error and the validation error is how much the class overfitted the validation set, and it tends to grow with the number of submissions.": (
         "每当你因为验证误差更低而选中一个模型，你也在拟合那几个验证点，连同其中的噪声。"
-        "隐藏测试集是全新的数据：它的误差与验证误差之差，就是全班对验证集过拟合的程度，而且提交次数越多，差距越大。"
+        "隐藏测试集是全新的数据：它的误差与验证误差之差，就是全班对验证集过拟合的程度，而且提交次数越多，差距往往越大。"
     ),
     "Playing as {name} in challenge {code}.": "你以 {name} 的身份参加挑战 {code}。",
     "Join code: **{code}**": "加入码：**{code}**",

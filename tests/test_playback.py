@@ -1,0 +1,189 @@
+"""Training playback: the recording schedule, snapshots against re-runs to the same epoch, the playback figures."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+
+from playground.classify import (
+    ClassSettings,
+    boundary_grid,
+    class_data,
+    fit_classifier,
+    grid_probability,
+    make_transform,
+    net_settings,
+)
+from playground.data import make_data
+from playground.figures import grid, to_html
+from playground.figures.playback import LEVELS, classify_playback, fit_playback, quantise
+from playground.record import FRAMES, curve_probe, grid_probe, record_fit, schedule
+from playground.settings import DataSettings, ModelSettings, TrainSettings
+from playground.train import fit
+
+DS = DataSettings(n=15, noise=0.3, n_val=60)
+XS = grid(200)
+# The three training paths: the batched engine (one hidden layer, full batch), torch full batch, torch mini-batch.
+RUNS = {
+    "engine": (ModelSettings(family="mlp", width=16), TrainSettings(epochs=300, lr=0.02)),
+    "torch": (ModelSettings(family="mlp", layers=2, width=8), TrainSettings(epochs=200, lr=0.02)),
+    "minibatch": (ModelSettings(family="mlp", width=8), TrainSettings(epochs=60, lr=0.02, batch_size=4)),
+}
+
+
+@pytest.mark.parametrize("epochs", [1, 2, 7, 100, 1000, 5000])
+def test_schedule_bounds(epochs: int) -> None:
+    s = sorted(schedule(epochs))
+    assert s[0] == 1 and s[-1] == epochs
+    assert len(s) <= FRAMES and all(1 <= e <= epochs for e in s)
+    assert len(s) == len(set(s))
+    if epochs >= 100:  # log-spaced: every one of the first epochs, where the losses fall fastest
+        assert set(range(1, 8)) <= set(s)
+        gaps = np.diff(s)
+        assert gaps.max() <= 2 * epochs / (FRAMES // 2)  # the even half bounds the late gaps
+
+
+def test_schedule_empty() -> None:
+    assert schedule(0) == frozenset()
+
+
+@pytest.mark.parametrize("path", list(RUNS))
+def test_snapshots_are_the_model_at_those_epochs(path: str) -> None:
+    """Re-running training to epoch e and predicting gives the snapshot taken at e (the run is deterministic)."""
+    ms, ts = RUNS[path]
+    data = make_data(DS)
+    res, rec = record_fit(data, ms, ts, curve_probe(XS), device="cpu")
+    assert rec.epochs[-1] == ts.epochs and res.stop_reason == "finished"
+    np.testing.assert_array_equal(rec.train_loss, np.asarray(res.train_loss, np.float32))
+    for e in (1, 2, int(rec.epochs[len(rec.epochs) // 2]), ts.epochs):
+        again = fit(data, ms, ts.changed(epochs=e), device="cpu")
+        i = int(np.flatnonzero(rec.epochs == e)[0])
+        np.testing.assert_allclose(rec.frames[i], again.predict(XS), rtol=1e-5, atol=1e-5)
+
+
+def test_recording_does_not_change_training() -> None:
+    ms, ts = RUNS["engine"]
+    data = make_data(DS)
+    plain = fit(data, ms, ts, device="cpu")
+    res, _ = record_fit(data, ms, ts, curve_probe(XS), device="cpu")
+    assert res.val_loss == plain.val_loss
+    np.testing.assert_array_equal(res.predict(XS), plain.predict(XS))
+
+
+def test_early_stop_keeps_the_best_epoch_exactly() -> None:
+    """An early-stopped run restores its best weights: the best epoch has its own snapshot, the final model."""
+    ms = ModelSettings(family="mlp", width=64)
+    ts = TrainSettings(epochs=2000, lr=0.03, early_stopping=True, patience=30)
+    data = make_data(DataSettings(n=10, noise=0.5, n_val=60))
+    res, rec = record_fit(data, ms, ts, curve_probe(XS), device="cpu")
+    assert res.stop_reason == "early stop"
+    assert rec.best_epoch in rec.epochs.tolist()
+    np.testing.assert_allclose(rec.frames[rec.frame_of(rec.best_epoch)], res.predict(XS), rtol=1e-6, atol=1e-6)
+    assert rec.epochs.max() <= rec.last_epoch
+
+
+def _classify(epochs: int = 120):
+    cs = ClassSettings(cn=120, hidden=1, cwidth=8)
+    ts = TrainSettings(epochs=epochs, lr=0.03)
+    data = class_data(cs)
+    gx, gy, _ = boundary_grid(data, 50)
+    res, rec = record_fit(
+        data,
+        net_settings(cs, ModelSettings()),
+        ts,
+        grid_probe(gx, gy),
+        n=100,
+        device="cpu",
+        transform=make_transform(cs.features),
+        hidden_layers=cs.hidden,
+    )
+    return cs, ts, data, gx, gy, res, rec
+
+
+def test_classifier_snapshots_are_its_probability_grids() -> None:
+    cs, ts, data, gx, gy, _, rec = _classify()
+    assert rec.frames.shape == (len(rec.epochs), 50, 50) and rec.train_acc is not None
+    for e in (3, ts.epochs):
+        again = fit_classifier(cs, ModelSettings(), ts.changed(epochs=e), data=data)
+        i = int(np.flatnonzero(rec.epochs == e)[0])
+        np.testing.assert_allclose(rec.frames[i], grid_probability(again.predict, gx, gy), atol=1e-5)
+
+
+def test_frames_are_deterministic_for_a_seed() -> None:
+    ms, ts = RUNS["torch"]
+    a = record_fit(make_data(DS), ms, ts, curve_probe(XS), device="cpu")[1]
+    b = record_fit(make_data(DS), ms, ts, curve_probe(XS), device="cpu")[1]
+    np.testing.assert_array_equal(a.frames, b.frames)
+    np.testing.assert_array_equal(a.epochs, b.epochs)
+    fa, fb = fit_playback(make_data(DS), XS, a), fit_playback(make_data(DS), XS, b)
+    assert pio.to_json(fa, validate=False) == pio.to_json(fb, validate=False)
+
+
+def _menu_names(fig: go.Figure) -> list[str]:
+    return [b["name"] for m in fig.to_dict()["layout"]["updatemenus"] for b in m["buttons"] if "name" in b]
+
+
+def test_fit_playback_figure() -> None:
+    ms = ModelSettings(family="mlp", width=32)
+    ts = TrainSettings(epochs=2000, lr=0.02)
+    data = make_data(DS)
+    _, rec = record_fit(data, ms, ts, curve_probe(XS), n=150, device="cpu")
+    fig = fit_playback(data, XS, rec)
+    go.Figure(fig.to_dict())  # validates every property
+    d = fig.to_dict()
+    assert len(d["frames"]) == len(rec.epochs) > 100
+    assert [f["name"] for f in d["frames"]] == [str(e) for e in rec.epochs]
+    steps = d["layout"]["sliders"][0]["steps"]
+    assert [s["args"][0][0] for s in steps] == [f["name"] for f in d["frames"]]
+    assert {"play", "pause", "reset", "step", "best"} <= set(_menu_names(fig))
+    assert any("0.5×" in b["label"] for b in d["layout"]["updatemenus"][1]["buttons"])
+    # Frames carry data only: the axes keep their fixed ranges while it plays.
+    assert all("layout" not in f for f in d["frames"])
+    assert d["layout"]["xaxis"]["range"] and d["layout"]["yaxis"]["range"] and d["layout"]["yaxis2"]["range"]
+    # Each frame moves the curve and the epoch cursor, and the curve is that epoch's snapshot.
+    k = d["frames"][0]["traces"][0]
+    assert d["data"][k]["name"] == "network"
+    mid = len(rec.epochs) // 2
+    np.testing.assert_array_equal(np.asarray(fig.frames[mid].data[0].y), rec.frames[mid])
+    assert fig.frames[mid].data[1].x == (int(rec.epochs[mid]),) * 2
+    assert f"epoch {rec.epochs[mid]} " in steps[mid]["label"]
+    # The best epoch is marked and the epochs after it are labelled as such (no early stopping here).
+    assert any(a["text"] == "after the best epoch" for a in d["layout"]["annotations"])
+    assert "★" in steps[rec.frame_of(rec.best_epoch)]["label"]
+    size = len(pio.to_json(fig, validate=False))
+    assert size <= 1_000_000, size
+
+
+def test_classify_playback_figure_and_payload() -> None:
+    _, _, data, gx, gy, _, rec = _classify(epochs=1000)
+    assert len(rec.epochs) >= 90
+    fig = classify_playback(data, gx, gy, rec, chance=0.5)
+    go.Figure(fig.to_dict())
+    d = json.loads(pio.to_json(fig, validate=False))
+    z = d["frames"][5]["data"][0]["z"]
+    assert z["dtype"] == "u1"  # quantised levels, base64
+    assert len(d["frames"]) == len(rec.epochs)
+    assert {"play", "pause", "reset", "step", "best"} <= set(_menu_names(fig))
+    size = len(pio.to_json(fig, validate=False))
+    assert size <= 1_000_000, size
+
+
+def test_quantise() -> None:
+    p = np.linspace(0, 1, 1001)
+    q = quantise(p)
+    assert q.dtype == np.uint8 and q.min() == 0 and q.max() == LEVELS
+    assert np.abs(q / LEVELS - p).max() <= 0.5 / LEVELS + 1e-12
+    assert quantise(np.array([np.nan, -1.0, 2.0])).tolist() == [LEVELS // 2, 0, LEVELS]
+
+
+def test_export_plays_offline() -> None:
+    ms, ts = RUNS["minibatch"]
+    data = make_data(DS)
+    _, rec = record_fit(data, ms, ts, curve_probe(XS), device="cpu")
+    html = to_html(fit_playback(data, XS, rec))
+    assert "__pbWire(true" in html and "addFrames" in html  # frames added, wired, played once
+    assert "https://cdn" not in html.split("<body>")[0]  # plotly.js inlined, not fetched
