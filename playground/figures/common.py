@@ -229,4 +229,8 @@ def presentation(fig: go.Figure, factor: float = 1.6) -> go.Figure:
 
 def to_html(fig: go.Figure) -> str:
     """A standalone interactive HTML page of the figure (plotly.js inlined: works offline)."""
+    if fig.frames:  # a training playback: its controls need the player script
+        from .playback import export_html
+
+        return export_html(fig)
     return fig.to_html(include_plotlyjs=True, full_html=True)
