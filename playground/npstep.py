@@ -34,7 +34,7 @@ class Kernel:
     name: str
     scale: float
     forward: Callable[[np.ndarray, torch.Tensor], object]  # (a, at): scale * z -> act(z), in place
-    backward: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], object]  # (a, z, out): act'(z) -> out
+    backward: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], object]  # (a, z, out): act'(z) -> out (may be a)
     needs_z: bool = False  # backward reads z (else only the output a; z is then unused)
 
 
@@ -191,9 +191,8 @@ class NumpyStep:
         self.outr = np.empty((B, N + M, 1), dt)  # each row's share of its model's outputs
         self.outs = np.empty((K, N + M), dt)  # outputs (K, N+M): train, then val
         self.res, self.sq = np.empty_like(self.outs), np.empty_like(self.outs)  # residuals and their squares
-        self.D = np.empty((B, N, c), dt)  # derivative of the activation at the training points
         self.At = torch.from_numpy(self.A)
-        self.at, self.Dt = self.At[:, :N], torch.from_numpy(self.D)
+        self.at = self.At[:, :N]
         self.Z = np.empty((B, N, c), dt) if k.needs_z else None  # pre-activations of the training points
         self.Zt = torch.from_numpy(self.Z) if k.needs_z else None
         self.UV = np.empty_like(self.x1t)  # d loss / d z, before the units' factors: (B, d+1, N)
@@ -253,13 +252,13 @@ class NumpyStep:
             dout = self.res[:, :n] * (2.0 / n)  # (K, n)
         np.add.reduce(dout, 1, out=self.gbo)  # ufunc methods: np.sum's Python wrapper costs more than the sum
         drow = dout if self.rm is None else dout[self.rm]  # (B, n)
-        a, at, Dt = self.a, self.at, self.Dt
-        np.matmul(drow[:, None, :], a, out=self.Gwo)  # (B, 1, c)
+        np.matmul(drow[:, None, :], self.a, out=self.Gwo)  # (B, 1, c)
         # d loss / d w1[i, j] = wo[j] sum_n x1[n, i] dout[n] act'(z[n, j]): one product (B, d+1, N) @ (B, N, c)
         UV = np.multiply(self.x1t, drow[:, None, :], out=self.UV)
-        D, G1 = self.D, self.G1
-        self.kern.backward(at, self.Zt, Dt)  # act' elementwise, as autograd has it
-        np.matmul(UV, D, out=G1)
+        # act' elementwise, as autograd has it, over the activations, which this epoch needs no more: a buffer less
+        # keeps the working set nearer the core's cache
+        self.kern.backward(self.at, self.Zt, self.at)
+        G1 = np.matmul(UV, self.a, out=self.G1)
         G1 *= self.wo
         self._update()
 
