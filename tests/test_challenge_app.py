@@ -97,7 +97,7 @@ def test_teacher_creates_students_submit_reveal(data_dir: Path, lang: str) -> No
 INFO = (
     "Every time you picked a model because its validation error was lower, you also fitted the few "
     "validation points, noise included. The hidden test set is new data: the gap between its error and the "
-    "validation error is how much the class overfitted the validation set, and it grows with the number of "
+    "validation error is how much the class overfitted the validation set, and it tends to grow with the number of "
     "submissions."
 )
 

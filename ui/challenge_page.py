@@ -267,7 +267,7 @@ def reveal_section(res: Results) -> None:
         t(
             "Every time you picked a model because its validation error was lower, you also fitted the few "
             "validation points, noise included. The hidden test set is new data: the gap between its error and the "
-            "validation error is how much the class overfitted the validation set, and it grows with the number of "
+            "validation error is how much the class overfitted the validation set, and it tends to grow with the number of "
             "submissions."
         )
     )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from .common import MODEL, TRAIN, VAL, base_layout, figure
+from .common import MODEL, TRAIN, VAL, base_layout, figure, log_axis_for
 
 
 def _finite(*cols: Sequence[float]) -> np.ndarray:
@@ -69,7 +69,11 @@ def val_test_figure(
             }
         )
     lay = base_layout(title, labels["val"], labels["test"], hovermode="closest")
-    lay["xaxis"]["type"] = lay["yaxis"]["type"] = "log"
+    ax = log_axis_for(v, te)  # one scale on both axes, so that y = x is the diagonal
+    lay["xaxis"] |= ax
+    lay["yaxis"] |= ax
+    lay["legend"] = {"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0.0}  # under the plot: half-width charts
+    lay["margin"] = {**lay["margin"], "b": 90}
     return figure(traces, lay)
 
 
