@@ -1,7 +1,11 @@
 """The CPU hot path of `batched.train_many`: a full-batch epoch of one-hidden-layer MLPs through numpy.
 
 On the CPU a small batched step is bound by per-call overhead and by a few slow kernels: numpy calls cost a
-quarter of torch's, and numpy's stacked matmul and tanh are 3x and 7x faster than torch 2.13's for these shapes.
+quarter of torch's, and numpy's stacked matmul is 3x faster than torch 2.13's for these shapes. Which kernel is
+fastest for an activation depends on the CPU: numpy's tanh is SIMD-fast with AVX-512 (7x torch's tanh), but 3x
+slower on AVX2, where 1 - 2 / (1 + 2^u) through torch's exp2 wins; so each activation's kernel (and the first
+layer's product) is chosen by measuring the candidates once per process (KERNELS, kernel(), CHOSEN). They agree
+to float32 rounding (tests/test_kernels.py), so the choice moves results by no more than float32 rounding does.
 Buffers are allocated once; every call writes in place into views of the engine's tensors, so that the stop
 rules, the optimizer state and the results stay the engine's.
 """
@@ -9,6 +13,7 @@ rules, the optimizer state and the results stay the engine's.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -95,6 +100,7 @@ KERNELS: dict[str, tuple[Kernel, ...]] = {
 PRODUCTS = ("matmul", "addcmul")  # x1 @ W1 for 1-D inputs: numpy's stacked product, or x w + b by torch's addcmul
 # activation (or "product") -> the name of its kernel on this machine: measured once, on first use
 CHOSEN: dict[str, str] = {}
+_MEASURING = threading.Lock()  # sessions are threads: the first ones to train must not each choose their own
 MARGIN = 0.85  # another kernel replaces the first only if it takes less than this fraction of its time
 SIZE = (64, 60, 64)  # rows, points, units: a large batch (64 models 1-64-1, 30 + 30 points), where speed matters
 
@@ -102,25 +108,27 @@ SIZE = (64, 60, 64)  # rows, points, units: a large batch (64 models 1-64-1, 30 
 def kernel(act: str) -> Kernel:
     """The kernel of act for this machine: the fastest of KERNELS[act] (with MARGIN), measured once per process."""
     ks = KERNELS[act]
-    if act not in CHOSEN:
-        src = (torch.randn(SIZE, generator=torch.Generator().manual_seed(0)) * 3).numpy()  # typical pre-activations
-        buf = np.empty_like(src)
-        t = torch.from_numpy(buf)
-        CHOSEN[act] = _fastest({k.name: (lambda k=k: k.forward(buf, t)) for k in ks}, lambda: np.copyto(buf, src))
+    with _MEASURING:
+        if act not in CHOSEN:
+            src = (torch.randn(SIZE, generator=torch.Generator().manual_seed(0)) * 3).numpy()  # pre-activations
+            buf = np.empty_like(src)
+            t = torch.from_numpy(buf)
+            CHOSEN[act] = _fastest({k.name: (lambda k=k: k.forward(buf, t)) for k in ks}, lambda: np.copyto(buf, src))
     return next(k for k in ks if k.name == CHOSEN[act])
 
 
 def product() -> str:
     """How this machine computes the first layer's x1 @ W1 for 1-D inputs (PRODUCTS), measured once per process."""
-    if "product" not in CHOSEN:
-        g = torch.Generator().manual_seed(0)
-        x1, W1 = torch.randn(SIZE[0], SIZE[1], 2, generator=g), torch.randn(SIZE[0], 2, SIZE[2], generator=g)
-        A = torch.empty(SIZE)
-        fns = {
-            "matmul": lambda: np.matmul(x1.numpy(), W1.numpy(), out=A.numpy()),
-            "addcmul": lambda: torch.addcmul(W1[:, 1:], x1[..., :1], W1[:, :1], out=A),
-        }
-        CHOSEN["product"] = _fastest(fns)
+    with _MEASURING:
+        if "product" not in CHOSEN:
+            g = torch.Generator().manual_seed(0)
+            x1, W1 = torch.randn(SIZE[0], SIZE[1], 2, generator=g), torch.randn(SIZE[0], 2, SIZE[2], generator=g)
+            A = torch.empty(SIZE)
+            fns = {
+                "matmul": lambda: np.matmul(x1.numpy(), W1.numpy(), out=A.numpy()),
+                "addcmul": lambda: torch.addcmul(W1[:, 1:], x1[..., :1], W1[:, :1], out=A),
+            }
+            CHOSEN["product"] = _fastest(fns)
     return CHOSEN["product"]
 
 
