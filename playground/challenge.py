@@ -23,6 +23,7 @@ import secrets
 import threading
 import time
 import unicodedata
+import weakref
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -403,16 +404,38 @@ def prepare(engine: Engine) -> Engine:
     return engine
 
 
+_WRITERS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+_WRITERS_LOCK = threading.Lock()
+WRITE_WAIT_S = 60.0  # the longest a write waits for its turn before the page says the database is busy
+
+
+def _writer_lock(engine: Engine) -> threading.Lock:
+    with _WRITERS_LOCK:
+        return _WRITERS.setdefault(engine, threading.Lock())
+
+
 @contextmanager
 def _write(engine: Engine) -> Iterator[Connection]:
-    """A write transaction; on SQLite it takes the write lock first (BEGIN IMMEDIATE), so its reads stay true."""
+    """A write transaction; on SQLite it takes the write lock first (BEGIN IMMEDIATE), so its reads stay true.
+
+    SQLite has one writer at a time and lets the others poll (its busy handler), which starved some of 60
+    threads past the busy timeout under a minute of load; the threads of one process queue on a lock instead,
+    and only writers of other processes poll.
+    """
+    lite = engine.dialect.name == "sqlite"
+    lock = _writer_lock(engine) if lite else None
+    if lock is not None and not lock.acquire(timeout=WRITE_WAIT_S):
+        raise Unavailable(Text("The challenge database is not available right now. Try again in a moment."))
     try:
         with engine.begin() as conn:
-            if engine.dialect.name == "sqlite":
+            if lite:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
             yield conn
     except sa.exc.OperationalError as e:
         raise Unavailable(Text("The challenge database is not available right now. Try again in a moment.")) from e
+    finally:
+        if lock is not None:
+            lock.release()
 
 
 @contextmanager

@@ -508,7 +508,7 @@ def _hammer(url: str, seconds: float) -> dict[str, float]:
                     done[i].append((sub.id, sub.val))
         except ChallengeError as e:
             if "used all" not in str(e):  # a fast machine may reach the task's limit: that refusal is the rule
-                refused.append(str(e))
+                refused.append(str(e) + repr(e.__cause__))
         except BaseException as e:
             errors.append(e)
 

@@ -116,3 +116,23 @@ def test_an_unavailable_database_is_a_message_not_a_traceback(monkeypatch: pytes
     teacher = _page("en", join="ABCD2345", teacher="x" * 32)
     _clean(teacher)
     assert any("not available" in w for w in _warnings(teacher)), _warnings(teacher)
+
+
+def test_a_wrong_teacher_key_controls_nothing_and_joins_are_rate_limited(data_dir: Path) -> None:
+    teacher = _page("en")
+    teacher.button(key="ch_create_go").click().run()
+    code, secret = teacher.query_params["join"], teacher.query_params["teacher"]
+    forged = _page("en", join=code, teacher=secret[:-2] + "xx")
+    _clean(forged)
+    assert any("teacher key" in w for w in _warnings(forged)), _warnings(forged)
+    keys = {b.key for b in forged.button}
+    assert not keys & {"ch_close", "ch_reveal", "ch_delete", "ch_rm"}, keys
+    guesser = _page("en")
+    seen = []
+    for i in range(7):  # 5 attempts a minute per session: the sixth is refused before the database is asked
+        guesser.text_input(key="ch_code").input(f"ABCD-23{i}5")
+        guesser.text_input(key="ch_name").input("Eve")
+        guesser.button(key="ch_join_go").click().run()
+        _clean(guesser)
+        seen.append(" ".join(_warnings(guesser)))
+    assert all("No challenge" in w for w in seen[:5]) and all("Too many attempts" in w for w in seen[5:]), seen

@@ -320,6 +320,7 @@ def _model_widgets(task: Task) -> tuple[ModelSettings, TrainSettings]:
         if int(st.session_state.get(PREFIX + "degree", 3)) > task.degree_max:
             put(PREFIX + "degree", task.degree_max)
         widget(ModelSettings, "degree", PREFIX, sb)
+        sb.caption(t("This challenge allows {name} up to {most}.", name=t("Polynomial degree"), most=task.degree_max))
         widget(ModelSettings, "ridge", PREFIX, sb)
         return collect(ModelSettings, PREFIX), TrainSettings()
     for name in ("layers", "width", "activation", "dropout"):
@@ -391,6 +392,8 @@ def student_view(s: Store, code: str, token: str) -> None:
             if ch.status == REVEALED:
                 table[t("Test MSE")] = [fmt_metric(m.test or float("nan")) for m in mine]
             st.dataframe(table, hide_index=True, width="stretch", key="ch_mine")
+    if ch.status == REVEALED:
+        st.session_state["_ch_revealed"] = ch.code  # the charts are drawn below: the fragment need not rerun the app
     leaderboard(ch.code)
     if ch.status == REVEALED:
         _revealed(s, ch.code)
@@ -485,6 +488,8 @@ def teacher_view(s: Store, code: str, secret: str) -> None:
                 except ChallengeError as e:
                     say(e)
                 st.rerun()
+    if ch.status == REVEALED:
+        st.session_state["_ch_revealed"] = ch.code
     leaderboard(ch.code)
     if ch.status == REVEALED:
         _revealed(s, ch.code, secret)
