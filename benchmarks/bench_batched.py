@@ -104,6 +104,9 @@ def kernel_report() -> None:
                 k.forward(buf, torch.from_numpy(buf))
                 ns[k.name] = min(ns[k.name], (time.perf_counter() - t0) / src.size * 1e9)
         print(f"  {act:<8} {chosen:<8} (" + ", ".join(f"{n} {v:.2f}" for n, v in ns.items()) + " ns per value)")
+    print(
+        f"  product  {npstep.product():<8} (the first layer's x1 @ W1 for 1-D inputs: {' or '.join(npstep.PRODUCTS)})"
+    )
 
 
 def data(k: int, seed: int = 0) -> tuple[torch.Tensor, ...]:
