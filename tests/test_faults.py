@@ -31,7 +31,7 @@ ARTIFACTS = ROOT / "artifacts"
 
 # --- 1. disconnects mid-training --------------------------------------------------------------
 
-LONG_RUN = "family=mlp&epochs=5000&width=256&layers=4"  # would train until the page's 8 s budget
+LONG_RUN = "family=mlp&epochs=2000&width=128&layers=2"  # seconds of training, within the work bound
 SHORT_RUN = "family=mlp&epochs=50"
 DISCONNECTS = 5
 CLOSE_AFTER_S = 0.5
