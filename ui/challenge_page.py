@@ -338,15 +338,15 @@ def _query(ms: ModelSettings, ts: TrainSettings) -> str:
     return urlencode(sorted(raw.items()))
 
 
-def student_view(s: Store, code: str, token: str) -> None:
-    """Tune, preview (poly), submit; own submissions; the live leaderboard."""
+def student_view(s: Store, code: str, token: str) -> bool:
+    """Tune, preview (poly), submit; own submissions; the live leaderboard. False when the link is not a student's."""
     try:
         ch = s.find(code)
         name = s.student_name(code, token)
     except ChallengeError as e:
         say(e)
-        _go(me=None)
-        return
+        _go(me=None)  # e.g. a deleted challenge or a stale link: the join form follows
+        return False
     task = ch.task
     st.title(t("Class challenge"))
     if task.title:
@@ -397,6 +397,7 @@ def student_view(s: Store, code: str, token: str) -> None:
     leaderboard(ch.code)
     if ch.status == REVEALED:
         _revealed(s, ch.code)
+    return True
 
 
 def _revealed(s: Store, code: str, secret: str | None = None) -> None:
@@ -509,9 +510,9 @@ def page() -> None:
             return
         if secret:
             teacher_view(s_, code, secret)
-        else:
-            student_view(s_, code, token)
-        return
+            return
+        if student_view(s_, code, token):
+            return
     st.title(t("Class challenge"))
     st.caption(
         t(
