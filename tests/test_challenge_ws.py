@@ -12,17 +12,22 @@ from pathlib import Path
 import numpy as np
 import sqlalchemy as sa
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from playground import challenge as C
-from tests.st_client import EARLY, Server, Session, run_coro
+from tests.st_client import EARLY, Server, Session, _key_of, run_coro
 
 ROOT = Path(__file__).resolve().parent.parent
 ANN = ("degree=17&ridge=0.0001", "degree=13", "degree=2&ridge=0.5")  # another student's settings: never sent
 
 
-async def _payload(sess: Session, query: str, page: str) -> bytes:
-    """Rerun the page with this query string; every ForwardMsg byte of the run (errors fail the test)."""
+BUTTONS: dict[str, str] = {}  # widget key -> element id of the buttons seen (the test's one session at a time)
+
+
+async def _payload(sess: Session, query: str, page: str, click: str | None = None) -> bytes:
+    """Rerun the page with this query string (clicking a button by key); every ForwardMsg byte of the run."""
     sess.page_hash = sess.pages.get(page, sess.page_hash)
+    sess.states = {BUTTONS[click]: WidgetState(id=BUTTONS[click], trigger_value=True)} if click else {}
     await sess.send_rerun(query_string=query)
     out = bytearray()
     while True:
@@ -35,7 +40,10 @@ async def _payload(sess: Session, query: str, page: str) -> bytes:
             for p in getattr(fm, ty).app_pages:
                 sess.pages[p.url_pathname] = p.page_script_hash
         if ty == "delta" and fm.delta.WhichOneof("type") == "new_element":
-            assert fm.delta.new_element.WhichOneof("type") != "exception", fm.delta.new_element.exception.message
+            el = fm.delta.new_element
+            assert el.WhichOneof("type") != "exception", el.exception.message
+            if el.WhichOneof("type") == "button" and _key_of(el.button.id):
+                BUTTONS[_key_of(el.button.id)] = el.button.id
         if ty == "script_finished" and fm.script_finished != EARLY:
             return bytes(out)
 
@@ -84,3 +92,34 @@ def test_a_student_browser_gets_no_test_data_and_no_other_settings_before_the_re
     assert not found, f"hidden test data reached the browser before the reveal: {found[:3]}"
     # the same search finds the test errors once they are public: it can fail
     assert any(repr(v).encode() in after for v in tests), "the revealed chart carries every test error"
+
+
+def test_a_server_restart_mid_challenge_loses_nothing(tmp_path: Path) -> None:
+    """A student submits through the page, the server process stops and a new one starts: all is still there."""
+    data = tmp_path / "data"
+    url = C.sqlite_url(data)
+    store = C.Store(C.prepare(sa.create_engine(url, **C.engine_kwargs(url))))
+    made = store.create(C.Task(title="Restart", n=15, n_val=25, n_test=300, cooldown=0.0))
+    bob = store.join(made.code, "Bob")
+    query = f"join={made.code}&me={bob}"
+
+    async def once(click: bool) -> bytes:
+        sess = Session("")
+        with Server(tmp_path / "server.log", env={"PLAYGROUND_DATA_DIR": str(data)}) as srv:
+            sess.ws_url = srv.ws_url
+            await sess.connect()
+            await _payload(sess, "", "")
+            out = await _payload(sess, query, "challenge")
+            if click:
+                for _ in range(2):
+                    out += await _payload(sess, query, "challenge", click="ch_submit")
+            await sess.close()
+        return out
+
+    first = run_coro(once(click=True))
+    assert b"Submitted" in first
+    subs = store.mine(made.code, bob)
+    assert [m.seq for m in subs] == [1, 2]
+    second = run_coro(once(click=False))  # a new server process on the same database
+    assert b"My submissions (2 of 10)" in second and b"Bob" in second
+    assert store.mine(made.code, bob) == subs
