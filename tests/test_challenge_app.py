@@ -136,3 +136,25 @@ def test_a_wrong_teacher_key_controls_nothing_and_joins_are_rate_limited(data_di
         _clean(guesser)
         seen.append(" ".join(_warnings(guesser)))
     assert all("No challenge" in w for w in seen[:5]) and all("Too many attempts" in w for w in seen[5:]), seen
+
+
+def test_a_network_submission_is_trained_on_the_server(data_dir: Path) -> None:
+    teacher = _page("en")
+    teacher.multiselect(key="ch_fams").set_value(["poly", "mlp"])
+    teacher.number_input(key="ch_cool").set_value(0)
+    teacher.button(key="ch_create_go").click().run()
+    _clean(teacher)
+    ann = _join(teacher.query_params["join"], "Ann", "en")
+    ann.selectbox(key="ch_family").set_value("mlp").run()
+    assert ann.slider(key="ch_epochs").value == 500  # the default 1000 starts inside the challenge's limit
+    ann.slider(key="ch_epochs").set_value(50).run()
+    _clean(ann)
+    assert ann.slider(key="ch_width") is not None
+    ann.button(key="ch_submit").click().run()
+    _clean(ann)
+    assert [s.value for s in ann.success], _warnings(ann)
+    from playground.challenge import Store  # the stored settings are the network's
+    from ui.challenge_page import _store, _url
+
+    subs = _store(_url()).all_submissions(teacher.query_params["join"], teacher.query_params["teacher"])
+    assert subs[0].family == "mlp" and "family=mlp" in subs[0].query and isinstance(_store(_url()), Store)

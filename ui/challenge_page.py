@@ -323,8 +323,20 @@ def _model_widgets(task: Task) -> tuple[ModelSettings, TrainSettings]:
         sb.caption(t("This challenge allows {name} up to {most}.", name=t("Polynomial degree"), most=task.degree_max))
         widget(ModelSettings, "ridge", PREFIX, sb)
         return collect(ModelSettings, PREFIX), TrainSettings()
+    limits = [(ModelSettings, "layers", task.layers_max), (ModelSettings, "width", task.width_max)]
+    limits.append((TrainSettings, "epochs", task.epochs_max))
+    for cls, name, most in limits:
+        if int(st.session_state.get(PREFIX + name, cls.specs()[name][1])) > most:  # start inside the challenge's limits
+            put(PREFIX + name, most)
     for name in ("layers", "width", "activation", "dropout"):
         widget(ModelSettings, name, PREFIX, sb)
+    sb.caption(
+        t("This challenge allows {name} up to {most}.", name=t("Width"), most=task.width_max)
+        + " "
+        + t("This challenge allows {name} up to {most}.", name=t("Hidden layers"), most=task.layers_max)
+        + " "
+        + t("This challenge allows {name} up to {most}.", name=t("Epochs"), most=task.epochs_max)
+    )
     sb.subheader(t("Training"))
     for name in ("optimizer", "lr", "epochs", "batch_size", "weight_decay", "init_seed"):
         widget(TrainSettings, name, PREFIX, sb)
