@@ -23,6 +23,12 @@ lint: $(VENV)/.installed
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
+.PHONY: serve
+N ?= 4
+PORT ?= 8501
+serve: $(VENV)/.installed  ## N streamlit processes behind HAProxy on http://localhost:$(PORT) (N > 1 needs PostgreSQL)
+	$(PY) deploy/serve.py -n $(N) --port $(PORT)
+
 bench: $(VENV)/.installed  ## benchmarks print ratios against baselines measured in the same run
 	for f in benchmarks/bench_*.py; do $(PY) $$f || exit 1; done
 
