@@ -637,6 +637,17 @@ class Store:
             revealed = ch.status == REVEALED
             return self._rank([self._sub(r, revealed) for r in self._live(conn, ch.id)])
 
+    def board(self, code: object) -> tuple[Challenge, list[Row], int]:
+        """What the live leaderboard shows, in one read: the challenge, its public rows, how many students joined."""
+        with _read(self.engine) as conn:
+            row = self._row(conn, code)
+            ch = self._challenge(row)
+            rows = self._rank([self._sub(r, ch.status == REVEALED) for r in self._live(conn, ch.id)])
+            joined = conn.scalar(
+                sa.select(sa.func.count()).select_from(students).where(students.c.challenge_id == ch.id)
+            )
+        return ch, rows, int(joined or 0)
+
     def results(self, code: object, secret: object = None) -> Results:
         """The leaderboard re-ranked by test error, and every live submission: after the reveal, or for the teacher."""
         with _read(self.engine) as conn:

@@ -374,6 +374,8 @@ def test_rules_limits_and_bad_input(engine: sa.Engine) -> None:
     with pytest.raises(ChallengeError, match="closed"):
         s.submit(a.code, bob, "degree=3")
     assert sorted(r.submissions for r in s.leaderboard(a.code)) == [1, 2]
+    ch, rows, joined = s.board(a.code)
+    assert (ch.code, rows, joined) == (a.code, s.leaderboard(a.code), 2) and s.counts(a.code) == (2, 3)
 
 
 def test_reveal_reranks_by_test_error_with_rank_changes(engine: sa.Engine) -> None:
