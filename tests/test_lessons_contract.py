@@ -24,6 +24,7 @@ def _seeds(p: Preset) -> list[int]:
 def test_the_lesson_shows_its_claim_on_its_seed_and_on_most_others(p: Preset) -> None:
     assert p.claim is not None, "every lesson declares what a student should see"
     ok = p.check(_seeds(p))
+    print(f"{p.id}: own seed {'holds' if ok[0] else 'FAILS'}, {sum(ok[1:])}/{OTHER_SEEDS} others")  # shown with -s
     assert ok[0], f"{p.id}: the claim fails on the lesson's own seed {p.seed}: {p.claim.see}"
     assert sum(ok[1:]) >= MUST_HOLD, f"{p.id}: holds on {sum(ok[1:])} of {OTHER_SEEDS} other seeds: {p.claim.see}"
 
