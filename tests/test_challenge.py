@@ -579,3 +579,29 @@ def test_a_racing_student_cannot_exceed_the_limit(url: str) -> None:
         t.join()
     assert out.count("ok") == 3 and len(s.all_submissions(a.code, a.secret)) == 3, out
     eng.dispose()
+
+
+# --- the reveal's figures --------------------------------------------------------------------------------------
+
+
+def test_reveal_figures_are_valid_and_drop_what_a_log_axis_cannot_show() -> None:
+    import plotly.graph_objects as go
+
+    from playground.figures.challenge import gap_figure, val_test_figure
+
+    lab = {"all": "a", "chosen": "c", "equal": "e", "val": "v", "test": "t"}
+    val = [0.2, 0.3, math.inf, 5.0, 0.25]
+    test = [0.4, 0.2, 1.0, 1e6, math.nan]
+    fig = val_test_figure(val, test, ["A", "A", "B", "C", "D"], [True, False, False, True, True], "T", lab)
+    go.Figure(fig.to_dict())  # full validation: raises on any invalid property
+    others, chosen, diag = fig.data
+    assert list(others.x) == [0.3] and list(others.y) == [0.2]  # B (inf) and D (nan) are off a log axis
+    assert list(chosen.x) == [0.2, 5.0] and list(chosen.text) == ["A", "C"]
+    assert list(diag.x) == [0.2, 1e6] == list(diag.y)
+    lay = fig.to_dict()["layout"]
+    assert lay["xaxis"]["ticktext"] == lay["yaxis"]["ticktext"] and "10⁶" in lay["yaxis"]["ticktext"]
+    gap = gap_figure(
+        [1, 4, 2], [0.1, math.inf, -0.05], ["A", "B", "C"], "G", {"students": "s", "count": "n", "gap": "g"}
+    )
+    go.Figure(gap.to_dict())
+    assert list(gap.data[0].x) == [1, 2] and list(gap.data[0].y) == [0.1, -0.05]
