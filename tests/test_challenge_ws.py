@@ -123,3 +123,29 @@ def test_a_server_restart_mid_challenge_loses_nothing(tmp_path: Path) -> None:
     second = run_coro(once(click=False))  # a new server process on the same database
     assert b"My submissions (2 of 10)" in second and b"Bob" in second
     assert store.mine(made.code, bob) == subs
+
+
+def test_secrets_toml_points_the_server_at_its_database(tmp_path: Path) -> None:
+    """[connections.challenge] in a secrets file wins over the embedded default (as Community Cloud's secrets do)."""
+    url = C.sqlite_url(tmp_path / "from-secrets")
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(f'[connections.challenge]\nurl = "{url}"\n', encoding="utf-8")
+    store = C.Store(C.prepare(sa.create_engine(url, **C.engine_kwargs(url))))
+    made = store.create(C.Task(title="Secrets", n=15, n_val=25, n_test=300))
+    bob = store.join(made.code, "Bob")
+    default = tmp_path / "default"
+
+    async def play() -> bytes:
+        sess = Session("")
+        env = {"PLAYGROUND_DATA_DIR": str(default)}
+        with Server(tmp_path / "server.log", "--secrets.files", str(secrets), env=env) as srv:
+            sess.ws_url = srv.ws_url
+            await sess.connect()
+            await _payload(sess, "", "")
+            out = await _payload(sess, f"join={made.code}&me={bob}", "challenge")
+            await sess.close()
+        return out
+
+    page = run_coro(play())
+    assert b"Playing as Bob" in page, "the server did not read the challenge from the database in secrets"
+    assert not default.exists(), "the embedded default was opened despite the secrets"

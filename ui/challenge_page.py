@@ -44,7 +44,7 @@ from playground.io import Text
 from playground.settings import TRUTHS, ModelSettings, TrainSettings, to_raw
 from playground.train import fit
 
-from .common import chart, fmt_metric, guarded
+from .common import chart, fmt_metric, guarded, log
 from .i18n import t
 from .widgets import choice_name, collect, put, widget
 
@@ -80,7 +80,8 @@ def store() -> Store:
         return _store(_url())
     except ChallengeError:
         raise
-    except Exception as e:  # a bad URL, a server that refuses: say so in the page
+    except Exception as e:  # a bad URL, a server that refuses: say so in the page (the cause goes to the log)
+        log.warning("challenge database unavailable", exc_info=True)
         raise Unavailable(Text("The challenge database is not available right now. Try again in a moment.")) from e
 
 
