@@ -129,10 +129,10 @@ def test_compare_lesson_shows_the_line_against_the_interpolating_polynomial() ->
     _clean(at)
     vals = {m.label: [] for m in at.metric}
     for m in at.metric:
-        vals[m.label].append(float(m.value.replace(",", "")))
+        vals[m.label].append(0.0 if m.value.startswith("≈") else float(m.value.replace(",", "")))  # "≈ 0": tiny
     (tr_a, tr_b), (va_a, va_b) = vals["Train MSE"], vals["Validation MSE"]
     assert vals["Parameters"] == [2, 7]
-    assert tr_b < 1e-6 < tr_a  # 7 parameters pass through all 5 training points...
+    assert tr_b < 1e-6 < tr_a  # 7 parameters pass through all 5 training points (shown as "≈ 0")...
     assert va_b > 3 * va_a  # ...and miss the validation points badly
     assert [w for w in at.warning if "Overfitting" in w.value]
 
@@ -169,3 +169,34 @@ def test_settings_survive_moving_between_pages() -> None:
     assert (at.select_slider(key="n").value, at.slider(key="noise").value) == (60, 0.8)
     at.switch_page("views/fit.py").run()
     assert (at.select_slider(key="n").value, at.slider(key="noise").value) == (60, 0.8)
+
+
+def _playback(at: AppTest) -> dict:
+    """The page's playback figure (the chart whose figure carries frames)."""
+    import json
+
+    figs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    plays = [f for f in figs if f.get("frames")]
+    assert len(plays) >= 1, [f["layout"].get("title") for f in figs]
+    return plays[0]
+
+
+def _check_playback(fig: dict, words: tuple[str, ...]) -> None:
+    names = [f["name"] for f in fig["frames"]]
+    steps = fig["layout"]["sliders"][0]["steps"]
+    assert len(names) >= 50 and [s["args"][0][0] for s in steps] == names
+    labels = [b["label"] for m in fig["layout"]["updatemenus"] for b in m["buttons"]]
+    for w in words:
+        assert any(w in lab for lab in labels), (w, labels)
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"), [("en", ("Play", "Pause", "Reset", "Step", "Best epoch", "2×")), ("zh", ("播放", "暂停", "2×"))]
+)
+def test_network_run_plays_back_in_the_browser(lang: str, words: tuple[str, ...]) -> None:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update({"family": "mlp", "epochs": "300", "lang": lang})
+    at.run()
+    _clean(at)
+    _check_playback(_playback(at), words)
+    assert any("epoch" in c.value or "轮" in c.value for c in at.caption)  # which epoch the numbers belong to

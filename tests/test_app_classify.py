@@ -74,14 +74,10 @@ def test_classify_page_runs_with_defaults_and_shows_metrics_charts_and_verdict()
     ]
     assert m["Parameters"] == [f"{2 * 16 + 16 + 16 * 16 + 16 + 16 + 1:,}"]  # 2 inputs, 2 hidden layers of 16
     titles = sorted(_title(f) for f in _charts(at))
-    assert titles == [
-        "Accuracy per epoch",
-        "Confusion matrix (validation)",
-        "Cross-entropy per epoch",
-        "Decision boundary",
-    ]
-    boundary = next(f for f in _charts(at) if _title(f) == "Decision boundary")
-    assert "contour" in _types(boundary)
+    assert titles == ["Confusion matrix (validation)", "Training, epoch by epoch"]
+    play = next(f for f in _charts(at) if _title(f) == "Training, epoch by epoch")
+    names = [tr.get("name") for tr in play["data"]]
+    assert "boundary (P = 0.5)" in names and "P(class 1)" in names  # beside cross-entropy and accuracy
     assert any(b.value.startswith("**") for b in (*at.success, *at.info, *at.warning))  # the verdict
 
 
@@ -153,7 +149,7 @@ def test_empty_feature_selection_warns_and_still_trains() -> None:
     at.multiselect(key="features").set_value([]).run()
     _clean(at)
     assert any("pick at least one" in w.value for w in at.warning)
-    assert len(_charts(at)) == 4
+    assert len(_charts(at)) == 2  # the playback (boundary and curves) and the confusion matrix
 
 
 def test_classify_page_shows_the_code_for_its_settings() -> None:
@@ -165,3 +161,19 @@ def test_classify_page_shows_the_code_for_its_settings() -> None:
     assert not at.exception
     script = at.code[0].value
     assert "import torch" in script and "xor" in script.lower()
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", ("Play", "Pause", "Step", "Best epoch")), ("zh", ("播放", "暂停"))])
+def test_training_plays_back_boundary_and_curves_in_one_figure(lang: str, words: tuple[str, ...]) -> None:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update({"epochs": EPOCHS, "lang": lang})  # both read by the session's first run
+    at.run()
+    at.switch_page(PAGE).run()
+    _clean(at)
+    play = next(f for f in _charts(at) if f.get("frames"))
+    names = [f["name"] for f in play["frames"]]
+    assert len(names) == int(EPOCHS)  # fewer epochs than the schedule's 120: every epoch is a frame
+    assert [s["args"][0][0] for s in play["layout"]["sliders"][0]["steps"]] == names
+    assert all(f["data"][0]["marker"]["color"]["dtype"] == "u1" for f in play["frames"])  # quantised probabilities
+    labels = [b["label"] for m in play["layout"]["updatemenus"] for b in m["buttons"]]
+    assert all(any(w in lab for lab in labels) for w in words), labels

@@ -20,7 +20,7 @@ from playground.classify import (
 )
 from playground.data import make_data
 from playground.figures import grid, to_html
-from playground.figures.playback import LEVELS, classify_playback, fit_playback, quantise
+from playground.figures.playback import LEVELS, boundary_segments, classify_playback, fit_playback, quantise
 from playground.record import FRAMES, curve_probe, grid_probe, record_fit, schedule
 from playground.settings import DataSettings, ModelSettings, TrainSettings
 from playground.train import fit
@@ -86,11 +86,11 @@ def test_early_stop_keeps_the_best_epoch_exactly() -> None:
     assert rec.epochs.max() <= rec.last_epoch
 
 
-def _classify(epochs: int = 120):
+def _classify(epochs: int = 120, cells: int = 50):
     cs = ClassSettings(cn=120, hidden=1, cwidth=8)
     ts = TrainSettings(epochs=epochs, lr=0.03)
     data = class_data(cs)
-    gx, gy, _ = boundary_grid(data, 50)
+    gx, gy, _ = boundary_grid(data, cells)
     res, rec = record_fit(
         data,
         net_settings(cs, ModelSettings()),
@@ -159,13 +159,14 @@ def test_fit_playback_figure() -> None:
 
 
 def test_classify_playback_figure_and_payload() -> None:
-    _, _, data, gx, gy, _, rec = _classify(epochs=1000)
+    _, _, data, gx, gy, _, rec = _classify(epochs=1000, cells=40)  # the Classify page's playback grid
     assert len(rec.epochs) >= 90
     fig = classify_playback(data, gx, gy, rec, chance=0.5)
     go.Figure(fig.to_dict())
     d = json.loads(pio.to_json(fig, validate=False))
-    z = d["frames"][5]["data"][0]["z"]
+    z = d["frames"][5]["data"][0]["marker"]["color"]
     assert z["dtype"] == "u1"  # quantised levels, base64
+    assert all(len(f["data"]) == 6 and "layout" not in f for f in d["frames"])  # scatter updates only: no redraw
     assert len(d["frames"]) == len(rec.epochs)
     assert {"play", "pause", "reset", "step", "best"} <= set(_menu_names(fig))
     size = len(pio.to_json(fig, validate=False))
@@ -187,3 +188,17 @@ def test_export_plays_offline() -> None:
     html = to_html(fit_playback(data, XS, rec))
     assert "__pbWire(true" in html and "addFrames" in html  # frames added, wired, played once
     assert "https://cdn" not in html.split("<body>")[0]  # plotly.js inlined, not fetched
+
+
+def test_boundary_segments_follow_the_level_line() -> None:
+    """Marching squares on a radial field: every segment end lies on the circle (to the grid's interpolation)."""
+    g = np.linspace(-1, 1, 41)
+    xx, yy = np.meshgrid(g, g)
+    r = np.hypot(xx, yy)
+    seg = boundary_segments(g, g, 1.0 - r / 1.2, level=0.5)  # p = 0.5 on r = 0.6
+    x, y = seg["x"].reshape(-1, 3), seg["y"].reshape(-1, 3)
+    assert np.isnan(x[:, 2]).all() and len(x) > 40
+    ends = np.hypot(x[:, :2], y[:, :2])
+    np.testing.assert_allclose(ends, 0.6, atol=2e-3)
+    assert np.all(np.hypot(np.diff(x[:, :2]), np.diff(y[:, :2])) < 2 * (g[1] - g[0]))  # inside one cell
+    assert len(boundary_segments(g, g, np.zeros((41, 41)))["x"]) == 0

@@ -24,12 +24,15 @@ from playground.classify import (
 from playground.codegen import api_snippet_classify, torch_script_classify
 from playground.data import Dataset
 from playground.figures.classify import boundary_figure, confusion_figure, training_figures
+from playground.figures.playback import classify_playback
 from playground.io import data_csv
+from playground.record import Recorder, Recording, grid_probe, schedule
 from playground.settings import GUARD_SECONDS, ModelSettings, Settings, TooMuchWork, TrainSettings, param, to_raw
 from playground.train import Progress
 from playground.verdict import class_verdict
 
-from .common import chart, fmt_metric, guarded, verdict_box
+from .common import chart, fmt_metric, guarded, playback_labels, player, url_extra, verdict_box
+from .fit_page import epoch_caption
 from .i18n import t
 from .sections import regularization_section, training_section
 from .share import code_expander, upload_section
@@ -64,9 +67,9 @@ class ViewSettings(Settings):
 GROUPS = [(ClassSettings, ""), (ModelSettings, ""), (TrainSettings, ""), (ViewSettings, "")]
 # Every live frame replaces its three charts (a new element each): in Chromium, redraws every 0.15 s left the
 # boundary blank about half of the time, every 0.4 s about a quarter or less.
-FRAME_SECONDS = 0.4
-EVERY = 5  # epochs between progress callbacks (each is cheap; drawing is throttled by FRAME_SECONDS)
+FRAME_SECONDS = 1.0  # fewer, complete live frames; the recorded run replays smoothly when it ends
 GRID = 80  # the boundary's probability grid is GRID x GRID
+PLAYBACK_GRID = 40  # the recorded boundaries: 120 frames of 40 x 40 levels and the 0.5 line stay under 1 MB
 CACHE_SIZE = 8  # results kept per session
 VIEWS = ("train", "compare")
 DEEP_DEFAULT = 2  # hidden layers of the comparison's multi-layer net when the sidebar says 0
@@ -216,32 +219,26 @@ def _verdict_and_notes(rep: Report, where: Any) -> None:
         )
 
 
-def _final_frame(data: Dataset, rep: Report, epochs: int, where: tuple[Any, Any, Any]) -> None:
-    """Boundary, cross-entropy and accuracy of the finished run (keyed charts)."""
-    figs = training_figures(
-        data,
-        rep.gx,
-        rep.gy,
-        rep.prob,
-        (rep.train_loss, rep.val_loss),
-        (rep.train_acc, rep.val_acc),
-        rep.best_epoch,
-        chance=rep.chance,
-        total_epochs=epochs,
-        titles=_titles(),
-        labels=labels(),
-    )
-    for fig, key, w in zip(figs, ("cls_boundary", "cls_loss", "cls_acc"), where, strict=True):
-        chart(fig, key, w)
+def _recordings() -> dict[tuple, Recording]:
+    return st.session_state.setdefault("_cplay", {})
+
+
+def playback_grid(data: Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """The coarser grid the playback records on (the payload is frames x cells)."""
+    gx, gy, _ = boundary_grid(data, PLAYBACK_GRID)
+    return gx, gy
 
 
 def train_live(
     cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, data: Dataset, where: tuple, bar_ph: Any, digest: str = ""
-) -> Report:
-    """Train (or reuse this session's earlier result), redrawing boundary and curves every few epochs."""
+) -> tuple[Report, Recording, str | None]:
+    """Train and record (or reuse this session's earlier result), redrawing boundary and curves now and then.
+
+    Returns the report, the recording and a name for a run just trained (None when it came from the cache).
+    """
     key = (cs, net_settings(cs, ms), ts, digest)
-    if key in _cache():
-        return _cache()[key]
+    if key in _cache() and key in _recordings():
+        return _cache()[key], _recordings()[key], None
     lab = labels()
     gx, gy, _ = boundary_grid(data, GRID)
     chance = majority_share(data.y_val)
@@ -273,27 +270,45 @@ def train_live(
         for fig, w in zip(figs, where, strict=True):
             chart(fig, None, w)  # no key: the epoch in the titles keeps the frames apart
 
+    recorder = Recorder(grid_probe(*playback_grid(data)), schedule(ts.epochs), inner=tick)
     try:  # the work bound refuses settings before training; the guard only stops a stuck server
-        res = fit_classifier(cs, ms, ts, callback=tick, every=EVERY, max_seconds=GUARD_SECONDS, data=data)
+        res = fit_classifier(cs, ms, ts, callback=recorder, every=recorder.epochs, max_seconds=GUARD_SECONDS, data=data)
     except TooMuchWork as e:
         bar_ph.empty()
         refuse(e.refusal)
         st.stop()
     bar_ph.empty()
-    rep = report(res, data, GRID)
-    return rep if res.stop_reason == "time budget" else _remember(key, rep)  # incomplete: never kept
+    rep, rec = report(res, data, GRID), recorder.finish(res)
+    run = f"cls-{st.session_state.setdefault('_runs', 0) + 1}"
+    st.session_state["_runs"] += 1
+    if res.stop_reason == "time budget":  # incomplete: never kept
+        return rep, rec, run
+    plays = _recordings()
+    if len(plays) >= CACHE_SIZE:
+        plays.pop(next(iter(plays)))
+    plays[key] = rec
+    return _remember(key, rep), rec, run
 
 
 def _live(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, data: Dataset, digest: str) -> None:
     head = st.columns(6)
     box = st.container()
+    ph_play = st.empty()  # the playback, full width, above the live frames' columns
     left, right = st.columns([3, 2])
     where = (left.empty(), right.empty(), right.empty())
     cm_ph = left.empty()
-    rep = train_live(cs, ms, ts, data, where, st.empty(), digest)
+    rep, rec, run = train_live(cs, ms, ts, data, where, st.empty(), digest)
+    for w in where:
+        w.empty()
     _metrics(head, rep)
     _verdict_and_notes(rep, box)
-    _final_frame(data, rep, ts.epochs, where)
+    epoch_caption(rep.stop_reason, len(rep.val_loss) - 1, rep.best_epoch, rep.val_loss, t("cross-entropy"), box)
+    words = playback_labels(t("cross-entropy"))
+    fig = classify_playback(
+        data, *playback_grid(data), rec, chance=rep.chance, title=t("Training, epoch by epoch"), labels=words
+    )
+    chart(fig, "cls_playback", ph_play)
+    player(run, "classify")
     cm = confusion_figure(rep.confusion, title=t("Confusion matrix (validation)"), labels=labels()["cm"])
     chart(cm, "cls_cm", cm_ph)
 
@@ -350,7 +365,7 @@ def page() -> None:
     show_notices()
     c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
     view = widget(ViewSettings, "cview", container=c1)
-    write_url([(cs, ""), (ts, ""), (collect(ViewSettings), "")], extra)
+    write_url([(cs, ""), (ts, ""), (collect(ViewSettings), "")], {**extra, **url_extra()})
     c2.button(
         t("Lesson: two moons — one layer vs several"),
         on_click=_apply_lesson,

@@ -12,6 +12,7 @@ import numpy as np
 import streamlit as st
 
 from playground.figures import Figure, presentation
+from playground.figures.playback import PLAYER_JS
 from playground.verdict import Verdict
 
 from .i18n import t
@@ -81,3 +82,60 @@ def fmt_metric(v: float) -> str:
         return f"{float(f'{v:.3g}'):,.15g}"
     m, e = f"{v:.2e}".split("e")
     return f"{m} × 10{str(int(e)).translate(SUPERSCRIPT)}"  # 2.46 × 10⁶: a blown-up fit, readable
+
+
+# Wires the playback figures in the page (Step, keyboard) and presses Play once per new run. Components v2 run
+# in the app's own document, where the charts are; the figure itself plays without it.
+_PLAYER = st.components.v2.component(
+    "playground_player",
+    js=PLAYER_JS + "\nexport default function (c) { window.__pbWire(!!c.data.autoplay, c.data.run || null); }",
+)
+
+
+def autoplay_enabled() -> bool:
+    """Whether a new run plays by itself: `autoplay=0` in the link turns it off for the session."""
+    flag = st.query_params.get("autoplay")
+    if flag is not None:
+        st.session_state["_autoplay"] = flag != "0"
+    return st.session_state.get("_autoplay", True)
+
+
+def url_extra() -> dict[str, str]:
+    """Link parameters the settings do not hold (write_url would drop them)."""
+    return {} if autoplay_enabled() else {"autoplay": "0"}
+
+
+def player(run: str | None, key: str) -> None:
+    """Wire this page's playback charts; `run` names a run just trained, played once if autoplay is on."""
+    _PLAYER(key=f"player_{key}", data={"run": run, "autoplay": bool(run) and autoplay_enabled()}, height=0)
+
+
+def playback_labels(metric: str) -> dict[str, str]:
+    """Translated words of the playback figures (controls, legends, the slider's line)."""
+    return {
+        "play": t("▶ Play"),
+        "pause": t("❚❚ Pause"),
+        "reset": t("⏮ Reset"),
+        "step": t("⏭ Step"),
+        "best": t("★ Best epoch"),
+        "speed": t("speed"),
+        "epoch": t("epoch"),
+        "after": t("after the best epoch"),
+        "train": t("training"),
+        "val": t("validation"),
+        "best_marker": t("best epoch"),
+        "now": t("this epoch"),
+        "metric": metric,
+        "train points": t("training points"),
+        "val points": t("validation points"),
+        "truth": t("truth"),
+        "model": t("network"),
+        "accuracy": t("accuracy"),
+        "chance": t("chance level"),
+        "prob": t("P(class 1)"),
+        "boundary": t("boundary (P = 0.5)"),
+        "train0": t("training, class 0"),
+        "train1": t("training, class 1"),
+        "val0": t("validation, class 0"),
+        "val1": t("validation, class 1"),
+    }

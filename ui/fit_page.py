@@ -12,13 +12,15 @@ import streamlit as st
 from playground.codegen import api_snippet, torch_script
 from playground.data import Dataset, make_data
 from playground.figures import MODEL, Figure, degree_figure, fit_figure, grid, loss_figure
+from playground.figures.playback import fit_playback
 from playground.io import history_csv
 from playground.models import poly_errors
+from playground.record import Recording, curve_probe, record_fit
 from playground.settings import GUARD_SECONDS, DataSettings, ModelSettings, TooMuchWork, TrainSettings
 from playground.train import FitResult, Progress, fit
 from playground.verdict import verdict
 
-from .common import chart, fmt_metric, guarded, verdict_box
+from .common import chart, fmt_metric, guarded, playback_labels, player, url_extra, verdict_box
 from .i18n import t
 from .sections import data_section, model_section, regularization_section, training_section
 from .share import code_expander, export_expander, upload_section
@@ -26,7 +28,8 @@ from .widgets import load_url, refuse, show_notices, write_url
 
 GROUPS = [(DataSettings, ""), (ModelSettings, ""), (TrainSettings, "")]
 MAX_DEGREE_CURVE = 20
-FRAME_SECONDS = 0.15  # redraw at most ~7 times a second while training
+FRAME_SECONDS = 1.0  # live frames while training: each replaces its chart, so few, each drawn in full
+PLAYBACK_POINTS = 200  # x values of each recorded curve (the playback's payload is frames x points)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -89,7 +92,7 @@ def page() -> None:
     ms = model_section()
     regularization_section(ms.family)
     ts = training_section() if ms.family == "mlp" else TrainSettings()
-    write_url([(ds, ""), (ms, ""), (ts, "")])
+    write_url([(ds, ""), (ms, ""), (ts, "")], url_extra())
 
     st.title(t("Fit: watch a model overfit"))
     st.caption(t("Drag the sliders: fewer points, more noise or more capacity make the fitted curve chase the noise."))
@@ -119,19 +122,48 @@ def page() -> None:
         chart(figs["degree"], "degree", right)
         res = fit(data, ms)  # closed form: instant; gives the exported weights
     else:
-        ph_fit, ph_loss = left.empty(), right.empty()  # live frames and the final one share these
-        res = train_live(data, (ds, digest), ms, ts, ph_fit, ph_loss, st.empty())
+        ph_play = st.empty()  # the playback, full width, above the live frames' columns
+        ph_fit, ph_loss = left.empty(), right.empty()
+        res, rec, run = train_live(data, (ds, digest), ms, ts, ph_fit, ph_loss, st.empty())
+        ph_fit.empty()
+        ph_loss.empty()
         if res.note:
             (st.error if res.stop_reason == "diverged" else st.info)(t(res.note))
         _metrics(head, res.train_metric, res.val_metric, res.n_params, res.best_epoch)
         verdict_box(verdict(res.train_metric, res.val_metric, noise, scale), box)
-        if res.stop_reason == "early stop":
-            msg = t("Stopped early at epoch {e}; the best weights (epoch {b}) are restored.")
-            st.caption(msg.format(e=len(res.val_loss) - 1, b=res.best_epoch))
-        figs = _draw(data, ts, res, lab, ph_fit, ph_loss, final=True)
+        epoch_caption(res.stop_reason, len(res.val_loss) - 1, res.best_epoch, res.val_loss, "MSE")
+        name = t("network ({p} parameters)", p=f"{res.n_params:,}")
+        figs = {"training": playback(data, rec, name)}
+        chart(figs["training"], "fit_playback", ph_play)
+        player(run, "fit")
     if up is None:
         code_expander(torch_script(ds, ms, ts), api_snippet(ds, ms, ts), "fit")
     export_expander(data, res, figs, (lambda: history_csv(res)) if ms.family == "mlp" else None, "fit")
+
+
+def epoch_caption(stop: str, last: int, best: int | None, val: list[float], metric: str, where: Any = None) -> None:
+    """Say which epoch the numbers belong to, and where the best epoch was."""
+    w = where or st
+    if stop == "early stop" and best is not None:
+        w.caption(t("Stopped early at epoch {e}; the best weights (epoch {b}) are restored.", e=last, b=best))
+    elif best is not None and best < last:
+        w.caption(
+            t(
+                "The numbers above are from epoch {e}, the last one trained (without early stopping the last "
+                "weights are kept). The best validation {m}, {v}, was at epoch {b}: press ★ Best epoch below to see it.",
+                e=last,
+                m=metric,
+                v=fmt_metric(val[best]),
+                b=best,
+            )
+        )
+
+
+def playback(data: Dataset, rec: Recording, name: str) -> Figure:
+    """The recorded run as one playable figure (the curve at each snapshot beside the losses)."""
+    words = {**playback_labels("MSE"), "model": name}
+    xs = grid(PLAYBACK_POINTS, span=data.x_range)
+    return fit_playback(data, xs, rec, title=t("Training, epoch by epoch"), labels=words)
 
 
 def _draw(data, ts, res: FitResult | Progress, lab, left, right, final: bool = False) -> dict[str, Figure]:
@@ -154,12 +186,15 @@ def _draw(data, ts, res: FitResult | Progress, lab, left, right, final: bool = F
     return {"fit": f1, "loss": f2}
 
 
-def train_live(data, key, ms, ts, ph_fit, ph_loss, ph_bar) -> FitResult:
-    """Train (or reuse this session's earlier result for the same settings), redrawing every few epochs."""
+def train_live(data, key, ms, ts, ph_fit, ph_loss, ph_bar) -> tuple[FitResult, Recording, str | None]:
+    """Train and record (or reuse this session's earlier result for the same settings), showing live frames.
+
+    Returns the result, its recording and a name for a run just trained (None when it came from the cache).
+    """
     cache = st.session_state.setdefault("_fits", {})
     key = (key, ms, ts)
     if key in cache:
-        return cache[key]
+        return (*cache[key], None)
     lab = labels()
     bar = ph_bar.progress(0.0, text=t("Training…"))
     last = [0.0]
@@ -173,15 +208,18 @@ def train_live(data, key, ms, ts, ph_fit, ph_loss, ph_bar) -> FitResult:
         _draw(data, ts, p, lab, ph_fit, ph_loss)
 
     try:  # the work bound refuses settings before training; the guard only stops a stuck server
-        res = fit(data, ms, ts, device=ts.device, callback=frame, every=10, max_seconds=GUARD_SECONDS)
+        xs = grid(PLAYBACK_POINTS, span=data.x_range)
+        res, rec = record_fit(data, ms, ts, curve_probe(xs), inner=frame, device=ts.device, max_seconds=GUARD_SECONDS)
     except TooMuchWork as e:
         ph_bar.empty()
         refuse(e.refusal)
         st.stop()
     ph_bar.empty()
+    run = f"fit-{st.session_state.setdefault('_runs', 0) + 1}"
+    st.session_state["_runs"] += 1
     if res.stop_reason == "time budget":  # incomplete: never kept
-        return res
+        return res, rec, run
     if len(cache) >= 8:
         cache.pop(next(iter(cache)))
-    cache[key] = res
-    return res
+    cache[key] = (res, rec)
+    return res, rec, run

@@ -1,6 +1,20 @@
 """中文 texts, keyed by the English text they translate."""
 
 ZH: dict[str, str] = {
+    # --- Training playback (ui/common.py playback_labels, the training pages) -----------------
+    "▶ Play": "▶ 播放",
+    "❚❚ Pause": "❚❚ 暂停",
+    "⏮ Reset": "⏮ 重置",
+    "⏭ Step": "⏭ 单步",
+    "★ Best epoch": "★ 最佳轮次",
+    "speed": "速度",
+    "after the best epoch": "最佳轮次之后",
+    "this epoch": "本轮",
+    "Training, epoch by epoch": "逐轮回放训练过程",
+    "The numbers above are from epoch {e}, the last one trained (without early stopping the last weights are kept). The best validation {m}, {v}, was at epoch {b}: press ★ Best epoch below to see it.": (
+        "上面的数字来自第 {e} 轮，即最后训练的一轮（不使用早停时保留最后的权重）。"
+        "最佳验证 {m} 为 {v}，出现在第 {b} 轮：点击下方的“★ 最佳轮次”查看。"
+    ),
     # --- Class challenge (ui/challenge_page.py, playground/challenge.py) ---------------------
     "Class challenge": "班级挑战",
     "Join a challenge": "加入挑战",

@@ -324,6 +324,37 @@ def quantise(p: np.ndarray) -> np.ndarray:
     return np.rint(np.clip(np.nan_to_num(np.asarray(p, dtype=np.float64), nan=0.5), 0, 1) * LEVELS).astype(np.uint8)
 
 
+def boundary_segments(gx: np.ndarray, gy: np.ndarray, p: np.ndarray, level: float = 0.5) -> dict[str, np.ndarray]:
+    """The level line of p (len(gy), len(gx)) by marching squares: one segment per crossed cell, NaN between.
+
+    Each cell whose corners straddle the level gets the segment between its two edge crossings (linear
+    interpolation along each edge); a saddle cell (four crossings) pairs them bottom-left and top-right.
+    """
+    p = np.asarray(p, dtype=np.float64)
+    s = p > level
+    with np.errstate(divide="ignore", invalid="ignore"):
+        th = np.clip((level - p[:, :-1]) / (p[:, 1:] - p[:, :-1]), 0, 1)  # (Gy, Gx-1) along horizontal edges
+        tv = np.clip((level - p[:-1]) / (p[1:] - p[:-1]), 0, 1)  # (Gy-1, Gx) along vertical edges
+    hx, hy = gx[:-1] + th * np.diff(gx), np.broadcast_to(gy[:, None], th.shape)
+    vx, vy = np.broadcast_to(gx[None, :], tv.shape), gy[:-1, None] + tv * np.diff(gy)[:, None]
+    ch, cv = s[:, :-1] != s[:, 1:], s[:-1] != s[1:]
+    # Edges of each cell (Gy-1, Gx-1) in the order bottom, left, top, right.
+    ex = np.stack([hx[:-1], vx[:, :-1], hx[1:], vx[:, 1:]])
+    ey = np.stack([hy[:-1], vy[:, :-1], hy[1:], vy[:, 1:]])
+    ec = np.stack([ch[:-1], cv[:, :-1], ch[1:], cv[:, 1:]])  # (4, Gy-1, Gx-1)
+    order = np.argsort(~ec, axis=0, kind="stable")  # crossed edges first, in edge order
+    n = ec.sum(0)
+    segs = []
+    for a, b, ok in ((0, 1, n >= 2), (2, 3, n == 4)):
+        ia, ib = order[a][ok], order[b][ok]
+        r, c = np.nonzero(ok)
+        segs.append(np.stack([ex[ia, r, c], ey[ia, r, c], ex[ib, r, c], ey[ib, r, c]], axis=1))  # (S, 4)
+    seg = np.concatenate(segs)
+    xs = np.column_stack([seg[:, 0], seg[:, 2], np.full(len(seg), np.nan)]).ravel()
+    ys = np.column_stack([seg[:, 1], seg[:, 3], np.full(len(seg), np.nan)]).ravel()
+    return {"x": xs.astype(np.float32), "y": ys.astype(np.float32)}
+
+
 def classify_playback(
     data: Dataset,
     gx: np.ndarray,
@@ -349,17 +380,22 @@ def classify_playback(
     lr = _log_range(tr, va)
     top, bot = 10 ** lr[1], 10 ** lr[0]
     half = LEVELS / 2
+    xx, yy = np.meshgrid(gx.astype(np.float32), gy.astype(np.float32))  # (G, G) cell centres, rows follow gy
+    cell = math.ceil((height - 50 - bottom) / len(gy)) + 1  # px: squares that tile the plot at its height
+    lines = [boundary_segments(gx, gy, p) for p in rec.frames]
+    # Scatter traces only (the probability as coloured squares, the boundary as a line): frames then morph
+    # without a full redraw; a contour frame needs one, which took ~250 ms a frame here and blanked the chart.
     traces: list[dict[str, Any]] = [
-        {"type": "contour", "x": gx.astype(np.float32), "y": gy.astype(np.float32), "z": q[-1], "zmin": 0,
-         "zmax": LEVELS, "autocontour": False,
-         "contours": {"start": half, "end": half, "size": LEVELS, "coloring": "heatmap", "showlabels": False},
-         "line": {"color": BOUNDARY, "width": 2.5, "smoothing": 0.0},
-         "colorscale": [[0.0, CLASS_LIGHT[0]], [0.5, "#FFFFFF"], [1.0, CLASS_LIGHT[1]]],
-         "colorbar": {"title": {"text": w["prob"]}, "thickness": 10, "len": 0.6, "x": 0.49, "y": 0.5,
-                      "tickvals": [0, LEVELS / 4, half, 3 * LEVELS / 4, LEVELS],
-                      "ticktext": ["0", "0.25", "0.5", "0.75", "1"]},
-         "hoverinfo": "skip", "name": w["boundary"], "showlegend": False},
-        {"type": "scatter", "x": [None], "y": [None], "mode": "lines", "name": w["boundary"],
+        {"type": "scatter", "x": xx.ravel(), "y": yy.ravel(), "mode": "markers", "hoverinfo": "skip",
+         "showlegend": False, "name": w["prob"],
+         "marker": {"symbol": "square", "size": cell, "color": q[-1].ravel(), "cmin": 0, "cmax": LEVELS,
+                    "line": {"width": 0},
+                    "colorscale": [[0.0, CLASS_LIGHT[0]], [0.5, "#FFFFFF"], [1.0, CLASS_LIGHT[1]]],
+                    "showscale": True,
+                    "colorbar": {"title": {"text": w["prob"]}, "thickness": 10, "len": 0.6, "x": 0.49, "y": 0.5,
+                                 "tickvals": [0, LEVELS / 4, half, 3 * LEVELS / 4, LEVELS],
+                                 "ticktext": ["0", "0.25", "0.5", "0.75", "1"]}}},
+        {"type": "scatter", **lines[-1], "mode": "lines", "name": w["boundary"], "hoverinfo": "skip",
          "line": {"color": BOUNDARY, "width": 2.5}},
     ]  # fmt: skip
     for which, x, y, hollow in (("train", data.x, data.y, False), ("val", data.x_val, data.y_val, True)):
@@ -462,8 +498,8 @@ def classify_playback(
     frames = [
         {
             "name": n,
-            "traces": [0, *range(k_cursor, k_cursor + 4)],
-            "data": [{"type": "contour", "z": q[i]}, *cursor(int(e))],
+            "traces": [0, 1, *range(k_cursor, k_cursor + 4)],
+            "data": [{"marker": {"color": q[i].ravel()}}, lines[i], *cursor(int(e))],
         }
         for i, (n, e) in enumerate(zip(names, rec.epochs, strict=True))
     ]
@@ -504,9 +540,30 @@ PLAYER_JS = r"""
     const s = gd._fullLayout.sliders && gd._fullLayout.sliders[0];
     return s ? s.steps[s.active].args[0][0] : names(gd).slice(-1)[0];
   }
+  // Typed arrays inside frames stay base64 specs in some plotly.js builds (Streamlit's 4.2 among them), and a
+  // contour frame then draws nothing: decode them once into rows of numbers.
+  const DT = {u1: Uint8Array, i1: Int8Array, u2: Uint16Array, i2: Int16Array, u4: Uint32Array, i4: Int32Array,
+              f4: Float32Array, f8: Float64Array};
+  function decode(v) {
+    if (!v || typeof v !== 'object' || typeof v.bdata !== 'string' || !DT[v.dtype]) return v;
+    const bin = atob(v.bdata), bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    const flat = Array.from(new DT[v.dtype](bytes.buffer));
+    const shape = String(v.shape || flat.length).split(',').map(Number);
+    if (shape.length < 2) return flat;
+    const rows = [];
+    for (let r = 0; r < shape[0]; r++) rows.push(flat.slice(r * shape[1], (r + 1) * shape[1]));
+    return rows;
+  }
+  function decodeFrames(gd) {
+    for (const f of (gd._transitionData && gd._transitionData._frames) || []) {
+      for (const d of f.data || []) for (const k of ['z', 'x', 'y']) if (d[k] && d[k].bdata) d[k] = decode(d[k]);
+    }
+  }
   function wire(gd) {
     if (gd.__pbWired || !gd.layout || !gd.layout.meta || !gd.layout.meta.playback || !gd.on) return;
     gd.__pbWired = true;
+    decodeFrames(gd);
     gd.__pbPlaying = false;
     pointStep(gd, current(gd));
     gd.on('plotly_animatingframe', e => { gd.__pbCurrent = String(e.name); });
