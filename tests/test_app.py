@@ -200,3 +200,33 @@ def test_network_run_plays_back_in_the_browser(lang: str, words: tuple[str, ...]
     _clean(at)
     _check_playback(_playback(at), words)
     assert any("epoch" in c.value or "轮" in c.value for c in at.caption)  # which epoch the numbers belong to
+
+
+def test_compare_opens_on_a_contrast_with_code_and_export_for_each_model() -> None:
+    at = _app()
+    at.switch_page("views/compare.py").run()
+    _clean(at)
+    assert (at.slider(key="a_degree").value, at.slider(key="b_degree").value) == (3, 12)
+    va = [m.value for m in at.metric if m.label == "Validation MSE"]
+    assert len(va) == 2 and va[0] != va[1]
+    assert sum(e.label == "Show the code" for e in at.expander) == 2
+    assert sum(e.label == "Export" for e in at.expander) == 2
+
+
+def test_compare_link_keeps_its_models() -> None:
+    at = _app()
+    at.switch_page("views/compare.py")
+    at.query_params.update({"a_degree": "2"})  # the compare page opened from a link
+    at.run()
+    _clean(at)
+    # a link that sets a model gets no contrast default
+    assert at.slider(key="a_degree").value == 2 and at.slider(key="b_degree").value == 3
+
+
+def test_compare_networks_play_back() -> None:
+    at = _app()
+    at.switch_page("views/compare.py").run()
+    at.selectbox(key="b_family").set_value("mlp").run()
+    at.slider(key="epochs").set_value(150).run()
+    _clean(at)
+    _check_playback(_playback(at), ("Play", "Step", "Best epoch"))
