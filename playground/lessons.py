@@ -210,6 +210,7 @@ class Preset:
     text: str
     values: dict[str, Any] = field(default_factory=dict)
     claim: Claim | None = None
+    stage: str = "causes"  # a key of STAGES: where the lesson stands in the teaching order
 
     @property
     def seed_key(self) -> str:
@@ -226,6 +227,31 @@ class Preset:
         if self.claim is None:
             return []
         return [bool(self.claim.holds(m)) for m in self.claim.measure(self.values, seeds)]
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A step of the teaching order: its id and its heading on the Lessons page."""
+
+    id: str
+    title: str
+
+
+# The teaching order: causes, detection, prevention, theory, the exercise. The Lessons page numbers the lessons
+# in this order (and in PRESETS' order within a stage).
+STAGES = (
+    Stage("causes", "Where overfitting comes from"),
+    Stage("detection", "How to detect it"),
+    Stage("prevention", "How to prevent it"),
+    Stage("theory", "Why: the theory behind it"),
+    Stage("exercise", "The exercise: classification with PyTorch networks"),
+)
+
+
+def in_order() -> list[Preset]:
+    """Every lesson in teaching order (stable within a stage)."""
+    rank = {st.id: i for i, st in enumerate(STAGES)}
+    return sorted(PRESETS, key=lambda p: rank[p.stage])
 
 
 BIG_NET = {"family": "mlp", "width": 64, "layers": 2, "n": 20, "noise": 0.3, "epochs": 1000, "lr": 0.01}
@@ -251,6 +277,7 @@ PRESETS: list[Preset] = [
             measure_compare,
             lambda m: m["b_train"] < 1e-6 and m["b_val"] >= 1.5 * m["a_val"],
         ),
+        stage="causes",
     ),
     Preset(
         "little_data",
@@ -268,6 +295,7 @@ PRESETS: list[Preset] = [
                 and m["many_val"] * 3 <= m["val"]
             ),
         ),
+        stage="causes",
     ),
     Preset(
         "much_noise",
@@ -282,6 +310,7 @@ PRESETS: list[Preset] = [
                 m["verdict"] == "overfit" and m["low_verdict"] == "good" and 5 * m["low_truth_err"] <= m["truth_err"]
             ),
         ),
+        stage="causes",
     ),
     Preset(
         "powerful_model",
@@ -294,6 +323,7 @@ PRESETS: list[Preset] = [
             measure_degrees,
             lambda m: m["verdict"] == "overfit" and m["val"] >= 10 * m["deg_val"].min() and 3 <= m["best_degree"] <= 9,
         ),
+        stage="causes",
     ),
     Preset(
         "validation_curve",
@@ -310,6 +340,7 @@ PRESETS: list[Preset] = [
                 and m["best_epoch"] < m["epochs"]
             ),
         ),
+        stage="detection",
     ),
     Preset(
         "early_stopping",
@@ -322,6 +353,7 @@ PRESETS: list[Preset] = [
             measure_early_stopping,
             lambda m: m["stop"] == "early stop" and m["epochs"] < BIG_NET["epochs"] and m["val"] <= 0.8 * m["full_val"],
         ),
+        stage="prevention",
     ),
     Preset(
         "dropout",
@@ -346,6 +378,7 @@ PRESETS: list[Preset] = [
             measure_compare,
             lambda m: m["b_val"] <= 0.9 * m["a_val"],
         ),
+        stage="prevention",
     ),
     Preset(
         "l2",
@@ -367,6 +400,7 @@ PRESETS: list[Preset] = [
             measure_compare,
             lambda m: m["a_verdict"] == "overfit" and m["b_verdict"] == "good" and 10 * m["b_val"] <= m["a_val"],
         ),
+        stage="prevention",
     ),
     Preset(
         "bias_variance",
@@ -383,6 +417,7 @@ PRESETS: list[Preset] = [
                 and _u_shape(m["total"])
             ),
         ),
+        stage="theory",
     ),
     Preset(
         "double_descent",
@@ -399,6 +434,7 @@ PRESETS: list[Preset] = [
                 and m["test"].max() >= 3 * m["test"][-1]
             ),
         ),
+        stage="theory",
     ),
     Preset(
         "moons",
@@ -411,6 +447,7 @@ PRESETS: list[Preset] = [
             measure_moons,
             lambda m: m["single"] < 0.92 and m["multi"] > 0.97,
         ),
+        stage="exercise",
     ),
 ]
 

@@ -78,12 +78,13 @@ def user_strings() -> set[str]:
     """Everything the app shows in words."""
     _import_all()
     from ui.common import VERDICT_TITLE
-    from ui.presets import PRESETS
+    from ui.presets import PRESETS, STAGES
     from ui.widgets import CHOICE_NAMES
 
     texts = _t_literals() | _package_messages() | set(VERDICT_TITLE.values())
     texts |= set(CHOICE_NAMES.values())  # "中文" too: the language box formats every choice with t()
     texts |= {p.title for p in PRESETS} | {p.text for p in PRESETS}
+    texts |= {p.claim.see for p in PRESETS if p.claim} | {s.title for s in STAGES}  # the Lessons page shows both
     for cls in _subclasses(Settings):
         for spec, _ in cls.specs().values():
             texts |= {spec.label, spec.help}

@@ -44,7 +44,8 @@ def test_fit_lessons_open_their_page_with_their_settings(p) -> None:
     assert any(p.title in i.value for i in at.info)  # the lesson's explanation is on top
     for key in ("n", "degree", "width"):
         if key in p.values and p.values.get("family", "poly") == ("mlp" if key == "width" else "poly"):
-            assert at.slider(key=key).value == p.values[key]
+            box = at.select_slider(key=key) if key == "n" else at.slider(key=key)  # n: a count grid (select slider)
+            assert box.value == p.values[key]
 
 
 def test_overfitting_lessons_show_validation_far_above_training() -> None:
@@ -80,3 +81,15 @@ def test_bias_variance_lesson_decomposition_adds_up() -> None:
     v = {m.label: float(m.value) for m in at.metric}
     assert v["bias²"] + v["variance"] + v["noise σ²"] == pytest.approx(v["sum"], abs=2e-3)
     assert v["sum"] == pytest.approx(v["measured test error"], rel=0.1)
+
+
+def test_lessons_are_in_teaching_order_and_each_has_a_stage() -> None:
+    """Causes, detection, prevention, theory, then the exercise: the Lessons page numbers them in this order."""
+    from playground.lessons import STAGES, in_order
+
+    ids = [s.id for s in STAGES]
+    assert ids == ["causes", "detection", "prevention", "theory", "exercise"]
+    assert all(p.stage in ids for p in PRESETS), [p.id for p in PRESETS if p.stage not in ids]
+    ranks = [ids.index(p.stage) for p in in_order()]
+    assert ranks == sorted(ranks) and len(in_order()) == len(PRESETS)
+    assert in_order()[0].page != "classify" and in_order()[-1].stage == "exercise"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from playground.lessons import PRESETS, Preset, lesson
+from playground.lessons import PRESETS, STAGES, Preset, in_order, lesson
 from playground.settings import Settings
 
 from . import classify_page, compare_page, fit_page, sweep_pages
@@ -27,7 +27,7 @@ PAGE_GROUPS: dict[str, Groups] = {
 
 LINK_KEY = "_lesson_link"  # the lesson shown on this run's page, for the link
 
-__all__ = ["PAGE_GROUPS", "PRESETS", "Preset", "apply", "banner", "from_url", "lessons_page", "preset"]
+__all__ = ["PAGE_GROUPS", "PRESETS", "STAGES", "Preset", "apply", "banner", "from_url", "lessons_page", "preset"]
 
 preset = lesson
 
@@ -73,12 +73,21 @@ def banner(url_path: str) -> None:
 
 
 def lessons_page() -> None:
-    """A card per lesson, each one click away."""
+    """The lessons in teaching order, numbered, a card each, each one click away."""
     st.title(t("Lessons"))
     st.caption(t("Each lesson opens a page set up to show one idea. Read the two sentences, then move the sliders."))
-    cols = st.columns(2)
-    for i, p in enumerate(PRESETS):
-        with cols[i % 2].container(border=True):
-            st.markdown(f"**{t(p.title)}**")
-            st.write(t(p.text))
-            st.button(t("Open"), key=f"lesson_{p.id}", on_click=apply, args=(p,), type="primary")
+    number = 0
+    for stage in STAGES:
+        group = [p for p in in_order() if p.stage == stage.id]
+        if not group:
+            continue
+        st.subheader(t(stage.title))
+        cols = st.columns(2)
+        for i, p in enumerate(group):
+            number += 1
+            with cols[i % 2].container(border=True):
+                st.markdown(f"**{number}. {t(p.title)}**")
+                st.write(t(p.text))
+                if p.claim is not None:
+                    st.caption(t("What you should see: {see}", see=t(p.claim.see)))
+                st.button(t("Open"), key=f"lesson_{p.id}", on_click=apply, args=(p,), type="primary")

@@ -115,6 +115,12 @@ ZH: dict[str, str] = {
     # --- app: page names, language, presentation mode (app.py, ui/chrome.py) ---------------
     "Fit": "拟合",
     "Compare": "对比",
+    "Where overfitting comes from": "过拟合从何而来",
+    "How to detect it": "如何发现过拟合",
+    "How to prevent it": "如何防止过拟合",
+    "Why: the theory behind it": "为什么：背后的理论",
+    "The exercise: classification with PyTorch networks": "练习：用 PyTorch 网络做分类",
+    "What you should see: {see}": "你应该看到：{see}",
     "Lessons": "课程",
     "Classify": "分类",
     "Capacity curve": "容量曲线",
