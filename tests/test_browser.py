@@ -354,10 +354,10 @@ def test_fit_mlp_trains_live_and_a_slider_mid_training_restarts_it(app_page: Any
     press_slider(app_page, "epochs", "Home")
     app_page.wait_for_url(re.compile(r"[?&]epochs=1(&|$)"), timeout=RUN_TIMEOUT_MS)  # written before training
     assert_no_error(app_page)
-    # The final frame of the new run: a keyed loss chart whose curves hold epoch 0 and epoch 1 at most.
+    # The new run's playback: a keyed chart whose slider holds the one recorded epoch.
     app_page.wait_for_function(
-        """() => { const g = document.querySelector('.st-key-chart_loss .js-plotly-plot');
-          return !!g && !!g._fullData && Math.max(...g._fullData.map(d => (d.x || []).length)) <= 2; }""",
+        """() => { const g = document.querySelector('.st-key-chart_fit_playback .js-plotly-plot');
+          return !!g && !!g._fullLayout && g._fullLayout.sliders[0].steps.length <= 1; }""",
         timeout=RUN_TIMEOUT_MS,
     )
     wait_idle(app_page)
@@ -366,10 +366,10 @@ def test_fit_mlp_trains_live_and_a_slider_mid_training_restarts_it(app_page: Any
     metrics = metric_values(app_page)
     # One hidden layer of 64 neurons: 64 weights + 64 biases in, 64 weights + 1 bias out.
     assert metrics[2] == "193" and metrics[3] in ("0", "1"), f"not the 1-epoch network: {metrics}"
-    final_title = chart(app_page, "loss").evaluate("g => g.layout.title.text")
-    assert "Loss per epoch" in final_title and "— epoch" not in final_title, f"not the final frame: {final_title}"
+    final_title = chart(app_page, "fit_playback").evaluate("g => g.layout.title.text")
+    assert "Training, epoch by epoch" in final_title, f"not the final frame: {final_title}"
     assert app_page.locator("[data-testid='stProgress']").count() == 0, "the progress bar stayed"
-    assert_charts_drawn(app_page, at_least=2)
+    assert_charts_drawn(app_page, at_least=1)
     assert_no_error(app_page)
     shot(app_page, "fit-mlp")
 
@@ -380,7 +380,7 @@ def test_fit_mlp_final_frame_replaces_the_live_frames(app_page: Any, app_url: st
     titles = app_page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')].map(g => g.layout.title.text)")
     assert_no_error(app_page)
     assert not [t for t in titles if "— epoch" in t], f"live frames left on the page: {titles}"
-    assert len(titles) == 2, f"expected the fit and the loss chart, got {titles}"
+    assert len(titles) == 1 and "Training, epoch by epoch" in titles[0], f"expected the playback, got {titles}"
 
 
 def test_upload_csv_uses_the_points_and_a_bad_file_is_a_clear_error(
