@@ -152,7 +152,7 @@ def measure_training(values: dict[str, Any], seeds: Sequence[int]) -> list[Numbe
 
 def measure_early_stopping(values: dict[str, Any], seeds: Sequence[int]) -> list[Numbers]:
     """measure_training of the early-stopped network, with the validation error the same network ends at without it."""
-    full = values | {"early_stopping": False}
+    full = {k: v for k, v in values.items() if k not in ("early_stopping", "patience")}  # = the validation-curve run
     runs = zip(measure_training(values, seeds), measure_training(full, seeds), strict=True)
     return [m | {"full_val": f["val"]} for m, f in runs]
 
