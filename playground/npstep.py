@@ -4,8 +4,9 @@ On the CPU a small batched step is bound by per-call overhead and by a few slow 
 quarter of torch's, and numpy's stacked matmul is 3x faster than torch 2.13's for these shapes. Which kernel is
 fastest for an activation depends on the CPU: numpy's tanh is SIMD-fast with AVX-512 (7x torch's tanh), but 3x
 slower on AVX2, where 1 - 2 / (1 + 2^u) through torch's exp2 wins; so each activation's kernel (and the first
-layer's product) is chosen by measuring the candidates once per process (KERNELS, kernel(), CHOSEN). They agree
-to float32 rounding (tests/test_kernels.py), so the choice moves results by no more than float32 rounding does.
+layer's product) is chosen from the CPU's features by a rule measured with bench_batched.py (choose(), CHOSEN):
+never by timing at start-up, so a machine always takes the same kernels and the same numbers. The kernels agree
+to float32 rounding (tests/test_kernels.py).
 Buffers are allocated once; every call writes in place into views of the engine's tensors, so that the stop
 rules, the optimizer state and the results stay the engine's.
 """
@@ -13,8 +14,6 @@ rules, the optimizer state and the results stay the engine's.
 from __future__ import annotations
 
 import math
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -82,7 +81,7 @@ def _gelu_back(a: torch.Tensor, z: torch.Tensor, out: torch.Tensor) -> None:
 
 
 # Every kernel of an activation gives the same function to float32 rounding (tests/test_kernels.py checks each
-# against float64); the first is the reference choice, the others must beat it clearly (see kernel()).
+# against float64); the first is the reference, choose() picks one per CPU.
 KERNELS: dict[str, tuple[Kernel, ...]] = {
     "tanh": (
         Kernel("tanh", "numpy", 1.0, lambda a, at: np.tanh(a, out=a), _tanh_back),  # SIMD-fast on AVX-512
@@ -98,54 +97,47 @@ KERNELS: dict[str, tuple[Kernel, ...]] = {
     "gelu": (Kernel("gelu", "torch", 1.0, lambda a, at: aten.gelu.out(at, out=at), _gelu_back, needs_z=True),),
 }
 PRODUCTS = ("matmul", "addcmul")  # x1 @ W1 for 1-D inputs: numpy's stacked product, or x w + b by torch's addcmul
-# activation (or "product") -> the name of its kernel on this machine: measured once, on first use
-CHOSEN: dict[str, str] = {}
-_MEASURING = threading.Lock()  # sessions are threads: the first ones to train must not each choose their own
-MARGIN = 0.85  # another kernel replaces the first only if it takes less than this fraction of its time
-SIZE = (64, 60, 64)  # rows, points, units: a large batch (64 models 1-64-1, 30 + 30 points), where speed matters
+
+
+def cpu_features() -> dict[str, bool]:
+    """numpy's runtime CPU features (what its SIMD dispatch uses; NPY_DISABLE_CPU_FEATURES turns some off)."""
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__ as f  # numpy 2
+    except ImportError:  # pragma: no cover - numpy 1.26
+        from numpy.core._multiarray_umath import __cpu_features__ as f
+    return dict(f)
+
+
+def choose(features: dict[str, bool]) -> dict[str, str]:
+    """The kernel of each activation (and the first layer's product) for a CPU with these features.
+
+    A rule on the CPU's features, not a timing: a result must not depend on how busy the machine was when the
+    process started. The rule is what bench_batched.py measured (it prints every candidate's time): numpy's
+    float32 tanh and OpenBLAS's small stacked products are SIMD-fast with AVX-512 (tanh 0.40 ns per value);
+    without it numpy's tanh took 1.1 ns (AVX2) to 4.4 ns (scalar), where 1 - 2 / (1 + 2^u) through torch's exp2
+    takes 0.6, and torch's addcmul beat the stacked product 1.5x. relu: torch's was 3-5x numpy's maximum on both.
+    """
+    wide = bool(features.get("AVX512_SKX"))
+    return {
+        "tanh": "numpy" if wide else "exp2",
+        "sigmoid": "torch",
+        "relu": "torch",
+        "gelu": "torch",
+        "product": "matmul" if wide else "addcmul",
+    }
+
+
+CHOSEN: dict[str, str] = choose(cpu_features())  # activation (or "product") -> its kernel's name on this machine
 
 
 def kernel(act: str) -> Kernel:
-    """The kernel of act for this machine: the fastest of KERNELS[act] (with MARGIN), measured once per process."""
-    ks = KERNELS[act]
-    with _MEASURING:
-        if act not in CHOSEN:
-            src = (torch.randn(SIZE, generator=torch.Generator().manual_seed(0)) * 3).numpy()  # pre-activations
-            buf = np.empty_like(src)
-            t = torch.from_numpy(buf)
-            CHOSEN[act] = _fastest({k.name: (lambda k=k: k.forward(buf, t)) for k in ks}, lambda: np.copyto(buf, src))
-    return next(k for k in ks if k.name == CHOSEN[act])
+    """The kernel of act on this machine (CHOSEN)."""
+    return next(k for k in KERNELS[act] if k.name == CHOSEN[act])
 
 
 def product() -> str:
-    """How this machine computes the first layer's x1 @ W1 for 1-D inputs (PRODUCTS), measured once per process."""
-    with _MEASURING:
-        if "product" not in CHOSEN:
-            g = torch.Generator().manual_seed(0)
-            x1, W1 = torch.randn(SIZE[0], SIZE[1], 2, generator=g), torch.randn(SIZE[0], 2, SIZE[2], generator=g)
-            A = torch.empty(SIZE)
-            fns = {
-                "matmul": lambda: np.matmul(x1.numpy(), W1.numpy(), out=A.numpy()),
-                "addcmul": lambda: torch.addcmul(W1[:, 1:], x1[..., :1], W1[:, :1], out=A),
-            }
-            CHOSEN["product"] = _fastest(fns)
+    """How this machine computes the first layer's x1 @ W1 for 1-D inputs (one of PRODUCTS)."""
     return CHOSEN["product"]
-
-
-def _fastest(fns: dict[str, Callable[[], object]], prep: Callable[[], object] = lambda: None, rounds: int = 9) -> str:
-    """The name of the fastest of fns (each timed after prep), or the first unless another is clearly faster."""
-    if len(fns) == 1:
-        return next(iter(fns))
-    best = dict.fromkeys(fns, math.inf)
-    for r in range(rounds + 1):  # interleaved, the best of each: robust to other load on the machine
-        for name, f in fns.items():
-            prep()
-            t0 = time.perf_counter()
-            f()
-            if r:  # round 0 warms up: a first call costs milliseconds
-                best[name] = min(best[name], time.perf_counter() - t0)
-    first, fast = next(iter(fns)), min(best, key=best.__getitem__)
-    return fast if best[fast] < MARGIN * best[first] else first
 
 
 def tanh_(z: torch.Tensor) -> torch.Tensor:

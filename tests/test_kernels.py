@@ -90,40 +90,23 @@ def test_kernel_edges(k: npstep.Kernel) -> None:
         assert math.isnan(a[5].item())
 
 
-class Clock:
-    """A fake perf_counter for npstep: the fake kernels below advance it by their cost."""
-
-    def __init__(self) -> None:
-        self.t, self.calls = 0.0, 0
-
-    def perf_counter(self) -> float:
-        return self.t
-
-    def kernel(self, name: str, cost: float) -> npstep.Kernel:
-        def forward(a, at) -> None:
-            self.t += cost
-            self.calls += 1
-
-        return npstep.Kernel("fake", name, 1.0, forward, lambda a, z, o: None)
-
-
 @pytest.mark.parametrize(
-    ("costs", "chosen"),
+    ("features", "tanh", "product"),
     [
-        ((1.0, 0.5, 0.7), "b"),  # the fastest
-        ((1.0, 0.9, 2.0), "a"),  # faster, but not by the margin: the first stays
-        ((0.4, 0.5, 0.7), "a"),
+        ({"AVX2": True, "AVX512F": True, "AVX512_SKX": True}, "numpy", "matmul"),  # numpy's SIMD tanh
+        ({"AVX2": True, "AVX512F": False, "AVX512_SKX": False}, "exp2", "addcmul"),  # AVX2 only
+        ({"ASIMD": True, "NEON": True}, "exp2", "addcmul"),  # ARM
+        ({}, "exp2", "addcmul"),
     ],
 )
-def test_the_fastest_kernel_is_chosen_once(monkeypatch, costs, chosen) -> None:
-    clock = Clock()
-    monkeypatch.setattr(npstep, "time", clock)
-    ks = tuple(clock.kernel(n, c) for n, c in zip("abc", costs, strict=True))
-    monkeypatch.setitem(npstep.KERNELS, "fake", ks)
-    monkeypatch.delitem(npstep.CHOSEN, "fake", raising=False)
-    assert npstep.kernel("fake").name == chosen == npstep.CHOSEN["fake"]
-    calls = clock.calls
-    assert npstep.kernel("fake").name == chosen and clock.calls == calls  # measured once per process
+def test_kernels_follow_the_cpu_features_not_a_timing(features, tanh, product) -> None:
+    """A machine always takes the same kernels: a result never depends on how busy it was at start-up."""
+    chosen = npstep.choose(features)
+    assert (chosen["tanh"], chosen["product"]) == (tanh, product)
+    assert set(chosen) == {*npstep.KERNELS, "product"} and chosen["product"] in npstep.PRODUCTS
+    for act, ks in npstep.KERNELS.items():
+        assert chosen[act] in {k.name for k in ks}
+    assert npstep.choose(npstep.cpu_features()) == npstep.CHOSEN  # this machine, by the same rule
 
 
 def test_every_activation_has_its_reference_kernel_first() -> None:
