@@ -122,6 +122,7 @@ def page() -> None:
         chart(figs["degree"], "degree", right)
         res = fit(data, ms)  # closed form: instant; gives the exported weights
     else:
+        note = st.container()  # which epoch the numbers are from, right under them
         ph_play = st.empty()  # the playback, full width, above the live frames' columns
         ph_fit, ph_loss = left.empty(), right.empty()
         res, rec, run = train_live(data, (ds, digest), ms, ts, ph_fit, ph_loss, st.empty())
@@ -131,7 +132,7 @@ def page() -> None:
             (st.error if res.stop_reason == "diverged" else st.info)(t(res.note))
         _metrics(head, res.train_metric, res.val_metric, res.n_params, res.best_epoch)
         verdict_box(verdict(res.train_metric, res.val_metric, noise, scale), box)
-        epoch_caption(res.stop_reason, len(res.val_loss) - 1, res.best_epoch, res.val_loss, "MSE")
+        epoch_caption(res.stop_reason, len(res.val_loss) - 1, res.best_epoch, res.val_loss, "MSE", note)
         name = t("network ({p} parameters)", p=f"{res.n_params:,}")
         figs = {"training": playback(data, rec, name)}
         chart(figs["training"], "fit_playback", ph_play)
