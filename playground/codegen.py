@@ -500,6 +500,19 @@ SAMPLER_SOURCE: dict[str, str] = {
     y = (x[:, 0] + 0.5 * x[:, 1] > 0.1).astype(np.int64)  # a fixed line; noise blurs it
     return x + noise * rng.standard_normal((n, 2)), y
 """,
+    "course": """\
+    # scikit-learn's make_classification, written from its definition: 2 features, 1 cluster per class
+    # the clusters are drawn once (seed 0): every seed and every split samples one distribution
+    geo = np.random.default_rng(0)
+    v = geo.choice(4, 2, replace=False)  # two of the square's four vertices, one cluster each
+    centre = ((v[:, None] >> np.arange(2)) & 1) * 3.0 - 1.5  # the cluster centres: vertices at ±1.5 (class_sep)
+    a = 2 * geo.uniform(size=(2, 2, 2)) - 1  # each cluster's random linear map: covariance Aᵀ A
+    y = rng.permutation(np.arange(n) % 2)
+    x = np.einsum("ni,nij->nj", rng.standard_normal((n, 2)), a[y]) + centre[y]
+    flip = rng.uniform(size=n) < 0.1  # flip_y = 0.1: these labels are redrawn at random
+    y[flip] = rng.integers(0, 2, int(flip.sum()))
+    return x + noise * rng.standard_normal((n, 2)), y
+""",
 }
 
 SET_NAMES: dict[str, str] = {
@@ -509,6 +522,7 @@ SET_NAMES: dict[str, str] = {
     "spiral": "two spirals",
     "blobs": "two blobs",
     "linear": "a line split",
+    "course": "the course's make_classification example",
 }
 
 # Each input feature of classify.FEATURES, in its column order, from the raw points x of shape (N, 2).

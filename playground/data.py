@@ -153,6 +153,20 @@ def _linear(n: int, noise: float, g: np.random.Generator) -> tuple[np.ndarray, n
     return x + noise * g.standard_normal((n, 2)), y
 
 
+def _course(n: int, noise: float, g: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    # scikit-learn's make_classification, written from its definition: 2 features, 1 cluster per class
+    # the clusters are drawn once (seed 0): every seed and every split samples one distribution
+    geo = np.random.default_rng(0)
+    v = geo.choice(4, 2, replace=False)  # two of the square's four vertices, one cluster each
+    centre = ((v[:, None] >> np.arange(2)) & 1) * 3.0 - 1.5  # the cluster centres: vertices at ±1.5 (class_sep)
+    a = 2 * geo.uniform(size=(2, 2, 2)) - 1  # each cluster's random linear map: covariance Aᵀ A
+    y = g.permutation(np.arange(n) % 2)
+    x = np.einsum("ni,nij->nj", g.standard_normal((n, 2)), a[y]) + centre[y]
+    flip = g.uniform(size=n) < 0.1  # flip_y = 0.1: these labels are redrawn at random
+    y[flip] = g.integers(0, 2, int(flip.sum()))
+    return x + noise * g.standard_normal((n, 2)), y
+
+
 CLASS_SETS: dict[str, Sampler] = {
     "moons": _moons,
     "circles": _circles,
@@ -160,6 +174,7 @@ CLASS_SETS: dict[str, Sampler] = {
     "spiral": _spiral,
     "blobs": _blobs,
     "linear": _linear,
+    "course": _course,
 }
 
 

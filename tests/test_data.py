@@ -49,3 +49,40 @@ def test_resample_gives_r_distinct_deterministic_sets() -> None:
     assert x.shape == y.shape == (5, 12)
     assert not torch.equal(y[0], y[1])
     assert torch.equal(resample(DataSettings(), 5, 12)[1], y)
+
+
+def _shape_of_classes(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """Class balance, the class means' midpoint and half-difference: what make_classification fixes."""
+    m0, m1 = x[y == 0].mean(0), x[y == 1].mean(0)
+    return float(y.mean()), (m0 + m1) / 2, (m1 - m0) / 2
+
+
+def test_the_course_set_has_the_statistics_of_scikit_learns_make_classification() -> None:
+    from sklearn.datasets import make_classification  # dev only: the app never imports scikit-learn
+
+    from playground.data import CLASS_SETS
+
+    n = 40000
+    ours = CLASS_SETS["course"](n, 0.0, np.random.default_rng(5))
+    kw = dict(n_features=2, n_informative=2, n_redundant=0, n_clusters_per_class=1, flip_y=0.1, class_sep=1.5)
+    theirs = make_classification(n_samples=n, random_state=0, **kw)
+    for x, y in (ours, theirs):
+        balance, mid, half = _shape_of_classes(x, y)
+        assert abs(balance - 0.5) < 0.01
+        # 5% of each class's labels come from the other cluster (flip_y redraws 10%, half of them change), so the
+        # class means sit 0.9 of the way from each other's cluster centre: the centres are hypercube vertices ±1.5.
+        for c in (mid + half / 0.9, mid - half / 0.9):
+            np.testing.assert_allclose(np.abs(c), 1.5, atol=0.06)
+        flipped = np.mean(np.sign(half) @ (x - mid).T * np.where(y == 1, 1, -1) < 0)
+        assert flipped > 0.05  # some points lie on the other side: flipped labels and overlapping clusters
+
+
+def test_the_course_set_keeps_its_clusters_across_seeds_and_splits() -> None:
+    from playground.data import CLASS_SETS, make_classes
+
+    a = CLASS_SETS["course"](20000, 0.0, np.random.default_rng(1))
+    b = CLASS_SETS["course"](20000, 0.0, np.random.default_rng(2))
+    for sa, sb in zip(_shape_of_classes(*a), _shape_of_classes(*b), strict=True):
+        np.testing.assert_allclose(sa, sb, atol=0.05)  # one distribution: only the points are new
+    d = make_classes("course", 100, 0.0, 0.15, 0)
+    assert (d.n, len(d.y_val)) == (85, 15) and set(d.y.unique().tolist()) == {0.0, 1.0}

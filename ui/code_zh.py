@@ -46,6 +46,16 @@ EXACT: dict[str, str] = {
     "evenly spaced training x (rng_x stays unused)": "等间距的训练 x（rng_x 不会被用到）",
     "validation x are always random: a fair test": "验证 x 总是随机的：这样的检验才公平",
     "a fixed line; noise blurs it": "一条固定的直线；噪声使它变得模糊",
+    "scikit-learn's make_classification, written from its definition: 2 features, 1 cluster per class": (
+        "按定义写出的 scikit-learn make_classification：2 个特征，每类 1 个簇"
+    ),
+    "the clusters are drawn once (seed 0): every seed and every split samples one distribution": (
+        "簇只抽取一次（种子 0）：每个种子、每种划分都从同一个分布采样"
+    ),
+    "two of the square's four vertices, one cluster each": "正方形四个顶点中的两个，每个一个簇",
+    "the cluster centres: vertices at ±1.5 (class_sep)": "簇中心：位于 ±1.5（class_sep）的顶点",
+    "each cluster's random linear map: covariance Aᵀ A": "每个簇的随机线性变换：协方差为 Aᵀ A",
+    "flip_y = 0.1: these labels are redrawn at random": "flip_y = 0.1：这些标签被随机重抽",
     "a small gap around the axes": "坐标轴附近留出一条小缝",
     "centre on the origin": "以原点为中心",
     "label 1 in quadrants I and III": "第一、三象限的标签为 1",
@@ -161,6 +171,7 @@ CLASS_SET = {
     "two spirals": "两条螺旋",
     "two blobs": "两团点",
     "a line split": "直线分开的两类",
+    "the course's make_classification example": "课程中的 make_classification 示例",
 }
 
 # Texts with values in them: (pattern, template); groups are filled in as they are, or through a table.

@@ -706,4 +706,18 @@ ZH: dict[str, str] = {
     "The server was too busy: the networks hit the safety time limit and were cut short. These curves are incomplete and not reproducible, so they are not kept.": (
         "服务器太忙：这些网络触及安全时间上限而被中断。这些曲线不完整、不可复现，因此不会被保存。"
     ),
+    # bias and variance against epochs (playground/bv_epochs.py), the course's data set
+    "Networks trained at once, each on its own fresh training set; every curve is an average over them.": (
+        "同时训练的网络个数，每个网络使用各自全新的训练集；每条曲线都是它们的平均。"
+    ),
+    "Hidden neurons of each network (one hidden layer, tanh).": "每个网络的隐藏神经元数（一个隐藏层，tanh）。",
+    "Full-batch Adam steps of every network; the decomposition is taken along the way.": (
+        "每个网络的全批量 Adam 步数；分解在训练过程中逐步计算。"
+    ),
+    "Adam's step size.": "Adam 的步长。",
+    "Recorded epochs": "记录的轮次数",
+    "Epochs (log-spaced from 1) at which every network's curve is recorded.": (
+        "记录每个网络曲线的轮次（从 1 起按对数间隔）。"
+    ),
+    "course": "课程示例",
 }
