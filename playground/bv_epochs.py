@@ -24,6 +24,13 @@ EVAL_M = 100  # evenly spaced test x of the decomposition (also the engine's "va
 class EpochSettings(Settings):
     """How the against-epochs decomposition trains: R datasets, one network each, for some epochs."""
 
+    bve_view: str = param(
+        "capacity",
+        "Against",
+        "Sweep the model's capacity (one fit per dataset and capacity), or follow networks through their training.",
+        choices=("capacity", "epochs"),
+        widget="segmented",
+    )
     bve_r: int = param(
         20,
         "Datasets (R)",

@@ -20,6 +20,7 @@ from playground.figures.sweeps import (
 )
 from playground.settings import GUARD_SECONDS, DataSettings, ModelSettings, TrainSettings, sweep_refusal
 
+from .bv_epochs_view import against_epochs
 from .common import chart, fmt_metric, guarded
 from .i18n import t
 from .sections import data_section
@@ -241,6 +242,8 @@ def capacity_page() -> None:
 @guarded
 def bias_variance_page() -> None:
     """Draw the bias-variance page."""
+    if against_epochs():  # the view against training epochs (ui/bv_epochs_view.py) draws the page itself
+        return
     load_url(GROUPS)
     ds = data_section(("truth", "n", "noise", "x_mode"))
     ms, ts = family_section()

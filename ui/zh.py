@@ -720,4 +720,18 @@ ZH: dict[str, str] = {
         "记录每个网络曲线的轮次（从 1 起按对数间隔）。"
     ),
     "course": "课程示例",
+    "Against": "横轴",
+    "Sweep the model's capacity (one fit per dataset and capacity), or follow networks through their training.": (
+        "扫描模型容量（每个数据集、每个容量各拟合一次），或跟随网络的整个训练过程。"
+    ),
+    "against capacity": "对容量",
+    "against epochs": "对训练轮次",
+    "Networks": "网络",
+    "During training: {r} networks (one hidden layer of {w} tanh units, all starting from the same weights), each trained on its own fresh training set. At each recorded epoch their predictions are split into bias², variance and noise; the star marks the epoch with the lowest expected test error, where early stopping would stop.": (
+        "训练过程中：{r} 个网络（一个隐藏层，{w} 个 tanh 单元，初始权重全都相同），各自在自己全新的训练集上训练。"
+        "在每个记录的轮次，把它们的预测分解为偏差²、方差和噪声；星号标出期望测试误差最低的轮次，也就是早停会停下的地方。"
+    ),
+    "At the best epoch ({e}), and at the last ({last}):": "在最佳轮次（{e}），以及最后一轮（{last}）：",
+    "Bias² + variance + noise during training": "训练过程中的偏差² + 方差 + 噪声",
+    "lowest test error": "最低测试误差",
 }
