@@ -559,10 +559,11 @@ def matrix(seconds: float, students: list[int], mlp_runs: int) -> list[Report]:
                 f"{pct(l1, 0.5):.2f}/{pct(l1, 0.95):.2f} | {pct(l2, 0.5):.2f}/{pct(l2, 0.95):.2f}"
             )
     fast = [by[(PACES["1/s"], n, 2)].reruns_per_s / max(by[(PACES["1/s"], n, 1)].reruns_per_s, 1e-9) for n in students]
+    fast = fast[1:] or fast  # the smallest class may not saturate one process; the worst of the others counts
     big = by.get((PACES["classroom"], max(students), 2))
     print()
     print(
-        f"{verdict(max(fast) >= 1.7)}  2 processes >= 1.7x the reruns/s of 1 at one move per second (best {max(fast):.2f}x)"
+        f"{verdict(min(fast) >= 1.7)}  2 processes >= 1.7x the reruns/s of 1 at one move per second (worst {min(fast):.2f}x)"
     )
     if big is not None:
         p95 = pct(big.latencies("slider"), 0.95)
