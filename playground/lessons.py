@@ -452,6 +452,11 @@ PRESETS: list[Preset] = [
 ]
 
 
+from .lessons_extra import EXTRA  # noqa: E402  (it builds on the helpers above)
+
+PRESETS += EXTRA
+
+
 def lesson(pid: str) -> Preset | None:
     """The lesson with this id, if any."""
     return next((p for p in PRESETS if p.id == pid), None)

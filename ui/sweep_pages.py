@@ -10,6 +10,7 @@ import streamlit as st
 
 from playground import analysis as an
 from playground.analysis import SweepSettings
+from playground.bv_epochs import EpochSettings
 from playground.figures.sweeps import (
     bias_variance_figure,
     capacity_figure,
@@ -38,7 +39,7 @@ from .widgets import (
 )
 
 CHOICE_NAMES.update({"random": "random smooth curves", "legendre": "Legendre polynomials"})
-GROUPS = [(DataSettings, ""), (SweepSettings, ""), (ModelSettings, ""), (TrainSettings, "")]
+GROUPS = [(DataSettings, ""), (SweepSettings, ""), (ModelSettings, ""), (TrainSettings, ""), (EpochSettings, "")]
 NO_N = ("truth", "noise", "n_val", "x_mode")  # pages that choose the number of points themselves
 MLP_BLOCKS = 4  # the networks train in this many blocks of datasets, so the progress bar moves
 

@@ -734,4 +734,52 @@ ZH: dict[str, str] = {
     "At the best epoch ({e}), and at the last ({last}):": "在最佳轮次（{e}），以及最后一轮（{last}）：",
     "Bias² + variance + noise during training": "训练过程中的偏差² + 方差 + 噪声",
     "lowest test error": "最低测试误差",
+    # lessons of playground/lessons_extra.py
+    "Bias and variance during training": "训练过程中的偏差与方差",
+    "Twenty networks, each trained on its own fresh set of twenty points, followed epoch by epoch. Early on they all stay close to their flat start (high bias, low variance); as training goes on bias² falls and variance rises, and the expected test error is lowest in between, where early stopping would stop.": (
+        "二十个网络，各自在自己全新的二十个点上训练，逐轮跟踪。起初它们都停留在平坦的初始状态附近（偏差高、方差低）；"
+        "随着训练进行，偏差²下降、方差上升，期望测试误差在两者之间最低，也就是早停会停下的地方。"
+    ),
+    "Bias² falls at least tenfold by the best epoch; after it, variance at least doubles and the test error rises by 20% or more.": (
+        "到最佳轮次时偏差²至少下降到十分之一；此后方差至少翻倍，测试误差上升 20% 或更多。"
+    ),
+    "The course's example: make_classification": "课程示例：make_classification",
+    "The course notebook's data: 100 points from make_classification (2 features, class separation 1.5, 10% of the labels redrawn at random), 70 for training and 30 held out (the course splits them into 15 for validation and 15 for a final test), and its two networks Linear(2, 1) and Sequential(Linear(2, 5), Sigmoid, Linear(5, 1)). Both score about the same, since a line splits the classes and the flipped labels are errors no model should learn; the course's exercise asks for overfitting with a rich model: raise Width and Hidden layers and compare training with validation accuracy.": (
+        "课程笔记本中的数据：用 make_classification 生成的 100 个点（2 个特征，类间距 1.5，10% 的标签被随机重抽），"
+        "70 个用于训练，30 个留出（课程把它们分成 15 个验证点和 15 个最终测试点），以及它的两个网络 Linear(2, 1) 和 "
+        "Sequential(Linear(2, 5), Sigmoid, Linear(5, 1))。两者得分相近，因为一条直线就能分开两类，而被翻转的标签是任何模型都不该学会的错误；"
+        "课程的练习要求用一个复杂的模型观察过拟合：调高宽度和隐藏层数，比较训练准确率与验证准确率。"
+    ),
+    "Both networks classify at least 80% of the held-out points, and the hidden layer gains at most 5 points over the single layer.": (
+        "两个网络都能正确分类至少 80% 的留出点，且隐藏层比单层最多只高 5 个百分点。"
+    ),
+    "Misconception: any gap means overfitting": "误区：只要有差距就是过拟合",
+    "A degree-5 polynomial on fifty noisy points: its training error is a little below its validation error, as it nearly always is, since the fit has seen the training points. A small gap is normal; overfitting is a validation error far above the training error and rising with more capacity.": (
+        "五十个带噪声的点上的 5 次多项式：它的训练误差略低于验证误差，这几乎总是如此，因为拟合见过训练点。"
+        "小的差距是正常的；过拟合是验证误差远高于训练误差，并且随容量增加而上升。"
+    ),
+    "Validation error is above training error, yet the verdict is 'Good fit'.": "验证误差高于训练误差，但判定仍是“拟合良好”。",
+    "Misconception: longer training is always better": "误区：训练越久越好",
+    "The big network on twenty points, trained for 1000 epochs. Every extra epoch lowers the training loss, but after the best epoch the validation loss climbs: more training made the model worse on new points.": (
+        "二十个点上的大网络，训练 1000 轮。每多一轮训练损失都会降低，但过了最佳轮次后验证损失上升：更多的训练让模型在新点上更差。"
+    ),
+    "After the best epoch the training loss keeps falling while the validation loss ends at least 25% above its best.": (
+        "最佳轮次之后训练损失继续下降，而验证损失最终比其最低值高出至少 25%。"
+    ),
+    "Misconception: tuning on the test set is harmless": "误区：在测试集上调参无害",
+    "Thirty training and fifteen validation points: pick the polynomial degree with the lowest validation error, and that error is an optimistic guess, because the pick was made on those very points. Score the same fit on fresh points and it is worse; the Class challenge page keeps its test points hidden for this reason.": (
+        "三十个训练点和十五个验证点：选出验证误差最低的多项式次数，这个误差是过于乐观的估计，因为选择正是在这些点上做出的。"
+        "在全新的点上评估同一个拟合，结果更差；班级挑战页面正因如此把测试点隐藏起来。"
+    ),
+    "The degree with the lowest validation error does worse on fresh test points than its validation error promised.": (
+        "验证误差最低的次数在全新的测试点上表现比其验证误差所预示的更差。"
+    ),
+    "Misconception: double descent disproves the bias–variance trade-off": "误区：双下降推翻了偏差–方差权衡",
+    "Below the threshold the test error traces the classical U: more features first help, then hurt. Past the threshold it falls again, because the minimum-norm solution is an implicit regularizer: the trade-off still holds, with capacity measured by the norm, not by the count.": (
+        "在阈值以下，测试误差呈经典的 U 形：更多特征先有帮助，后有害处。越过阈值后误差再次下降，因为最小范数解是一种隐式正则化："
+        "权衡依然成立，只是容量要用范数而不是特征个数来衡量。"
+    ),
+    "Below N the test error is lowest at an interior count and rises by at least half toward p = N; beyond the peak it falls to below a third of it.": (
+        "在 N 以下，测试误差在中间某个特征数处最低，向 p = N 至少上升一半；越过峰值后降到峰值的三分之一以下。"
+    ),
 }
