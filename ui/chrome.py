@@ -27,9 +27,13 @@ h1 { font-size: 2.1rem !important; padding: 0 0 0.2rem 0 !important; }
 </style>
 """
 
+# Every screen: a row of six or more metrics (Classify) gets smaller numbers, so that 0.0000354 is not cut off.
 # Phones: metrics two by two instead of one under another, smaller headings, so a chart is on the first screen.
-PHONE_CSS = """
+LAYOUT_CSS = """
 <style>
+[data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]:nth-child(6)) [data-testid="stMetricValue"] {
+  font-size: 1.6rem;
+}
 @media (max-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
   h1 { font-size: 1.5rem !important; padding: 0 !important; }
@@ -68,7 +72,7 @@ def app_chrome() -> AppSettings:
         widget(AppSettings, "lang")
     present = bool(st.session_state.get("v:present", False))
     st.set_page_config(page_title=t("Overfitting Playground"), initial_sidebar_state="collapsed" if present else "auto")
-    st.html(PHONE_CSS + (PRESENT_CSS if present else ""))
+    st.html(LAYOUT_CSS + (PRESENT_CSS if present else ""))
     return AppSettings(lang=st.session_state["v:lang"], present=present)
 
 
