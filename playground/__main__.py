@@ -166,7 +166,7 @@ def fit_view(ds: DataSettings, ms: ModelSettings, ts: TrainSettings, max_seconds
             "fit": fit_figure(data, [(f"network ({res.n_params:,} parameters)", res.predict(grid()), MODEL)]),
             "loss": loss_figure(res.train_loss, res.val_loss, res.best_epoch, total_epochs=ts.epochs),
         }
-    return FitView(data, res, figs, verdict(res.train_metric, res.val_metric, ds.noise, scale))
+    return FitView(data, res, figs, verdict(res.train_metric, res.val_metric, ds.noise, scale, res.best_val))
 
 
 def _configure_fit(p: argparse.ArgumentParser) -> None:

@@ -68,7 +68,7 @@ def _one_fit(ds: DataSettings, ms: ModelSettings, ts: TrainSettings | None = Non
     """Errors and verdict of one model on the settings' data, as the Fit and Compare pages compute them."""
     d = make_data(ds)
     r = _fit(ds, ms, ts or TrainSettings())
-    v = verdict(r.train_metric, r.val_metric, d.noise, _scale(d))
+    v = verdict(r.train_metric, r.val_metric, d.noise, _scale(d), r.best_val)
     return {"train": r.train_metric, "val": r.val_metric, "verdict": v.kind, "truth_err": _truth_error(d, r)}
 
 

@@ -103,6 +103,12 @@ class FitResult:
         """Predictions (regression) or logits (classification) at x, as float64 numpy."""
         return _predict(self.model, x, self.transform)
 
+    @property
+    def best_val(self) -> float | None:
+        """The lowest validation loss of any epoch (None for a closed-form fit): what the verdict compares with."""
+        finite = [v for v in self.val_loss if math.isfinite(v)]
+        return min(finite) if finite else None
+
 
 def _predict(
     model: nn.Module | PolyModel, x: torch.Tensor | np.ndarray, transform: Callable | None = None

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 NEAR_FLOOR = 3.0  # a validation error within this factor of the noise floor is a good fit, whatever the gap
 GAP_SIGNAL = 1.0  # ... unless validation exceeds training error by more than this times the signal's variance
+VAL_RISE = 1.5  # a network's validation error this far above its best epoch's has turned upwards
 CE_RISE = 1.5  # validation cross-entropy this far above its minimum has turned upwards
 CE_GAP = 5.0  # ... and this far above the training cross-entropy is overconfidence
 
@@ -21,15 +22,22 @@ class Verdict:
     floor: float
 
 
-def verdict(train_mse: float, val_mse: float, noise: float, scale: float = 1.0) -> Verdict:
+def verdict(
+    train_mse: float, val_mse: float, noise: float, scale: float = 1.0, best_val: float | None = None
+) -> Verdict:
     """Judge a regression fit: the noise variance σ² is the error a perfect model would make.
 
-    `scale` is the variance of the truth, so that "small" means small relative to the signal.
+    `scale` is the variance of the truth, so that "small" means small relative to the signal. `best_val` (a
+    trained network) is the lowest validation error of any epoch: how the lesson detects overfitting.
     """
     floor = noise**2 + 0.02 * scale  # what a perfect model would score, with a little tolerance
     if train_mse > 1.5 * floor:
         why = "The model cannot even fit the training points: training error is well above the noise level σ²."
         return Verdict("underfit", why, train_mse, val_mse, floor)
+    # Detection as the lesson teaches it: validation error turned upwards while training error kept falling.
+    if best_val is not None and val_mse > VAL_RISE * best_val and val_mse > 2.0 * train_mse:
+        why = "Validation error has risen well above its best epoch's while training error kept falling: the network has started to overfit."
+        return Verdict("overfit", why, train_mse, val_mse, floor)
     # Twenty points cannot pin a curve down to σ²: a validation error a few times the floor is still the signal.
     # Only one far above the floor, and far above training error, is overfitting.
     if val_mse > NEAR_FLOOR * floor and val_mse > 2.0 * train_mse:

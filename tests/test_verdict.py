@@ -51,3 +51,23 @@ def test_noise_as_large_as_the_signal_is_judged_by_the_gap_against_the_signal() 
     v = verdict(0.5, 2.2, noise=1.0, scale=0.5)
     assert v.kind == "overfit" and "noise" in v.reason
     assert verdict(0.9, 1.3, noise=1.0, scale=0.5).kind == "good"  # a gap smaller than the signal
+
+
+def test_a_network_whose_validation_error_turned_upwards_is_overfitting() -> None:
+    """Detection as the lesson teaches it: the last epoch's validation error well above the best epoch's."""
+    from playground.data import make_data
+    from playground.settings import DataSettings, ModelSettings, TrainSettings
+    from playground.train import fit
+
+    near_floor = verdict(0.03, 0.2, 0.3)  # within 3x of σ² = 0.09: alone, a good fit
+    assert near_floor.kind == "good"
+    assert verdict(0.03, 0.2, 0.3, best_val=0.11).kind == "overfit"  # but it was 0.11 at its best epoch
+    assert verdict(0.03, 0.2, 0.3, best_val=0.15).kind == "good"  # a small rise is noise in the curve
+    assert verdict(0.12, 0.2, 0.3, best_val=0.11).kind == "good"  # training error as high: not memorising
+    # The Fit page's default network: validation MSE falls to its best epoch, then climbs back for 800 epochs.
+    d = make_data(DataSettings())
+    r = fit(d, ModelSettings(family="mlp"), TrainSettings(), device="cpu")
+    assert r.best_val == min(r.val_loss) and r.val_metric > 1.5 * r.best_val
+    assert verdict(r.train_metric, r.val_metric, d.noise, best_val=r.best_val).kind == "overfit"
+    stopped = fit(d, ModelSettings(family="mlp"), TrainSettings(early_stopping=True), device="cpu")
+    assert verdict(stopped.train_metric, stopped.val_metric, d.noise, best_val=stopped.best_val).kind != "overfit"

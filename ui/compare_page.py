@@ -131,7 +131,7 @@ def page() -> None:
             curve = (label, v["curve"], colour)
             fig = fit_figure(data, [curve], title=t("Model {m}", m=name), labels=labels()["pts"])
         chart(fig, f"cmp_{name}", col)
-        verdict_box(verdict(v["train"], v["val"], ds.noise, scale), col)
+        verdict_box(verdict(v["train"], v["val"], ds.noise, scale, v["res"].best_val), col)
         if v["note"]:
             (col.error if "diverged" in v["note"] else col.info)(t(v["note"]))
         with col:

@@ -131,7 +131,7 @@ def page() -> None:
         if res.note:
             (st.error if res.stop_reason == "diverged" else st.info)(t(res.note))
         _metrics(head, res.train_metric, res.val_metric, res.n_params, res.best_epoch)
-        verdict_box(verdict(res.train_metric, res.val_metric, noise, scale), box)
+        verdict_box(verdict(res.train_metric, res.val_metric, noise, scale, res.best_val), box)
         epoch_caption(res.stop_reason, len(res.val_loss) - 1, res.best_epoch, res.val_loss, "MSE", note)
         name = t("network ({p} parameters)", p=f"{res.n_params:,}")
         figs = {"training": playback(data, rec, name)}

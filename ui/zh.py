@@ -654,6 +654,9 @@ ZH: dict[str, str] = {
     "The model cannot even fit the training points: training error is well above the noise level σ².": (
         "模型连训练点都拟合不好：训练误差远高于噪声水平 σ²。"
     ),
+    "Validation error has risen well above its best epoch's while training error kept falling: the network has started to overfit.": (
+        "训练误差持续下降，验证误差却已明显高于最佳轮次时的值：网络开始过拟合了。"
+    ),
     "Training error is low but validation error is much higher: the model learned the noise.": (
         "训练误差很低，但验证误差高得多：模型学到了噪声。"
     ),
