@@ -441,6 +441,7 @@ def train_many(
                 hit = ((out > 0).to(dtype) == yall).to(dtype)
                 bce = F.binary_cross_entropy_with_logits(out, yall, reduction="none")
                 torch.mm(torch.cat([bce, hit]), mean, out=cur)
+                cur[K:].clamp_(max=1.0)  # n float32 copies of 1/n can sum to 1.0000001
                 return out
             r = out - yall
             torch.mm(r.square(), mean, out=cur)

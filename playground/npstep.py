@@ -237,6 +237,7 @@ class NumpyStep:
             bce = F.binary_cross_entropy_with_logits(torch.from_numpy(out), torch.from_numpy(y), reduction="none")
             np.matmul(bce.numpy(), self.mean, out=cur[:K])
             np.matmul((out > 0) == y, self.mean, out=cur[K:])
+            np.minimum(cur[K:], 1.0, out=cur[K:])  # n float32 copies of 1/n can sum to 1.0000001
         else:
             r = np.subtract(out, y, out=self.res)  # (K, N+M)
             np.matmul(np.multiply(r, r, out=self.sq), self.mean, out=cur)

@@ -210,8 +210,9 @@ def test_compare_lesson_button_sets_line_vs_degree_six(app_page: Any, app_url: s
         values[("A" if i < 3 else "B", label.strip())] = value.strip()
     assert len(metrics) == 6, f"expected 3 metrics per model, got {metrics}"
     assert values[("A", "Parameters")] == "2" and values[("B", "Parameters")] == "7"
-    val_a, val_b = float(values[("A", "Validation MSE")]), float(values[("B", "Validation MSE")])
-    train_b = float(values[("B", "Train MSE")])
+    num = lambda s: 0.0 if s == "≈ 0" else float(s.replace(",", ""))  # noqa: E731  fmt_metric's plain numbers
+    val_a, val_b = num(values[("A", "Validation MSE")]), num(values[("B", "Validation MSE")])
+    train_b = num(values[("B", "Train MSE")])
     assert train_b < 1e-6, "7 parameters through 5 points should fit them exactly"
     assert val_b > val_a, "the lesson's point: the exact fit generalizes worse than the line"
     assert_charts_drawn(app_page, at_least=2)

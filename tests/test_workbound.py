@@ -381,7 +381,7 @@ def test_the_fit_page_refuses_too_much_work_and_keeps_working(lang: str) -> None
     most = int(re.search(r"Lower Epochs to (\d+) or fewer", said[0]).group(1))
     at.slider(key="epochs").set_value(most).run()  # as the message says: now within the bound, it trains
     assert not at.exception and not any(w.startswith(head) for w in at.warning.values)
-    (res,) = at.session_state["_fits"].values()
+    ((res, _recording),) = at.session_state["_fits"].values()  # the page keeps each run with its recording
     assert res.stop_reason == "finished" and len(res.train_loss) == most + 1
 
 
