@@ -31,7 +31,7 @@ from playground.settings import GUARD_SECONDS, ModelSettings, Settings, TooMuchW
 from playground.train import Progress
 from playground.verdict import class_verdict
 
-from .common import chart, fmt_metric, guarded, playback_labels, player, url_extra, verdict_box
+from .common import chart, guarded, metric, playback_labels, player, url_extra, verdict_box
 from .fit_page import epoch_caption
 from .i18n import t
 from .sections import regularization_section, training_section
@@ -196,8 +196,8 @@ def _result(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, data: Datas
 def _metrics(cols: list, rep: Report) -> None:
     cols[0].metric(t("Validation accuracy"), f"{rep.val_accuracy:.1%}")
     cols[1].metric(t("Training accuracy"), f"{rep.train_accuracy:.1%}")
-    cols[2].metric(t("Validation cross-entropy"), fmt_metric(rep.val_ce))
-    cols[3].metric(t("Training cross-entropy"), fmt_metric(rep.train_ce))
+    metric(cols[2], t("Validation cross-entropy"), rep.val_ce)
+    metric(cols[3], t("Training cross-entropy"), rep.train_ce)
     cols[4].metric(t("Parameters"), f"{rep.n_params:,}")
     cols[5].metric(t("Best epoch"), "—" if rep.best_epoch is None else str(rep.best_epoch))
 
@@ -336,7 +336,7 @@ def _compare(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, data: Data
         col.subheader(title)
         m = col.columns(3)
         m[0].metric(t("Validation accuracy"), f"{rep.val_accuracy:.1%}")
-        m[1].metric(t("Validation cross-entropy"), fmt_metric(rep.val_ce))
+        metric(m[1], t("Validation cross-entropy"), rep.val_ce)
         m[2].metric(t("Parameters"), f"{rep.n_params:,}")
         fig = boundary_figure(data, rep.gx, rep.gy, rep.prob, title=title, labels=lab["pts"], height=420)
         chart(fig, f"cls_cmp_{name}", col)

@@ -38,6 +38,7 @@ def chart(fig: Figure, key: str | None = None, where: Any = None) -> None:
     """Draw a Plotly figure at full width (with a key, so identical figures never clash)."""
     if st.session_state.get("v:present"):
         presentation(fig)
+    fig.layout.modebar.orientation = "v"  # the toolbar down the right edge: on a phone it never covers the title
     (where or st).plotly_chart(fig, width="stretch", key=key and f"chart_{key}", config={"displaylogo": False})
 
 
@@ -66,6 +67,12 @@ def guarded(page: Callable[[], None]) -> Callable[[], None]:
 
 ZERO = 1e-6  # below this an error is shown as "≈ 0": 4.76e-31 is an interpolating fit, not a number to read
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def metric(where: Any, label: str, v: float) -> None:
+    """A metric shown as a plain number (fmt_metric), its exact value on hover where the shown one is rounded."""
+    shown, exact = fmt_metric(v), ("—" if v != v else f"{v:.10g}")
+    where.metric(label, shown, help=None if shown == exact else t("Exact value: {v}", v=exact))
 
 
 def fmt_metric(v: float) -> str:

@@ -14,7 +14,7 @@ from playground.settings import GUARD_SECONDS, DataSettings, ModelSettings, TooM
 from playground.train import fit
 from playground.verdict import verdict
 
-from .common import chart, fmt_metric, guarded, playback_labels, player, url_extra, verdict_box
+from .common import chart, guarded, metric, playback_labels, player, url_extra, verdict_box
 from .fit_page import PLAYBACK_POINTS, epoch_caption, labels
 from .i18n import t
 from .sections import data_section, model_section, training_section
@@ -116,8 +116,8 @@ def page() -> None:
                 refuse(e.refusal, col)
                 continue
         c = col.columns(3)
-        c[0].metric(t("Train MSE"), fmt_metric(v["train"]))
-        c[1].metric(t("Validation MSE"), fmt_metric(v["val"]))
+        metric(c[0], t("Train MSE"), v["train"])
+        metric(c[1], t("Validation MSE"), v["val"])
         c[2].metric(t("Parameters"), f"{v['params']:,}")
         label = t("model {m} ({p} parameters)", m=name, p=v["params"])
         if v["rec"] is not None:  # a network: its training plays back, curve and losses together

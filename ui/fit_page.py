@@ -20,7 +20,7 @@ from playground.settings import GUARD_SECONDS, DataSettings, ModelSettings, TooM
 from playground.train import FitResult, Progress, fit
 from playground.verdict import verdict
 
-from .common import chart, fmt_metric, guarded, playback_labels, player, url_extra, verdict_box
+from .common import chart, fmt_metric, guarded, metric, playback_labels, player, url_extra, verdict_box
 from .i18n import t
 from .sections import data_section, model_section, regularization_section, training_section
 from .share import code_expander, export_expander, upload_section
@@ -67,8 +67,8 @@ def labels() -> dict[str, dict[str, str]]:
 
 
 def _metrics(cols: list, tr: float, va: float, n_params: int, best: int | None) -> None:
-    cols[0].metric(t("Train MSE"), fmt_metric(tr))
-    cols[1].metric(t("Validation MSE"), fmt_metric(va))
+    metric(cols[0], t("Train MSE"), tr)
+    metric(cols[1], t("Validation MSE"), va)
     cols[2].metric(t("Parameters"), f"{n_params:,}")
     cols[3].metric(t("Best epoch"), "—" if best is None else str(best))
 

@@ -121,6 +121,7 @@ ZH: dict[str, str] = {
     "Why: the theory behind it": "为什么：背后的理论",
     "The exercise: classification with PyTorch networks": "练习：用 PyTorch 网络做分类",
     "What you should see: {see}": "你应该看到：{see}",
+    "Exact value: {v}": "精确值：{v}",
     "Lessons": "课程",
     "Classify": "分类",
     "Capacity curve": "容量曲线",

@@ -140,7 +140,7 @@ def capacity_figure(
     if log_x:
         fig.update_xaxes(type="log", tickvals=cc.cap, ticktext=[f"{v:g}" for v in cc.cap])
     layout(fig, title, xlabel, t["y"])
-    fig.update_layout(legend_traceorder="normal")
+    _legend_below(fig)  # above the plot, a phone's narrow chart wrapped it over the title
     return fig
 
 
