@@ -11,16 +11,9 @@ import sqlalchemy as sa
 
 from playground import challenge as C
 from tests.st_client import Server
+from tests.test_browser import IDLE_JS
 
 pytestmark = pytest.mark.browser
-
-IDLE_JS = """() => {
-  const app = document.querySelector("[data-testid='stApp']");
-  return app !== null
-    && app.getAttribute("data-test-connection-state") === "CONNECTED"
-    && app.getAttribute("data-test-script-state") !== "running"
-    && !document.querySelector("[data-testid='stSkeleton']");
-}"""
 
 
 @pytest.fixture()

@@ -21,19 +21,22 @@ PRESENT_CSS = """
 html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
 [data-testid="stMainBlockContainer"] { padding-top: 3.4rem; padding-bottom: 1rem; }
 [data-testid="stMetricValue"] { font-size: 2.6rem; line-height: 1.1; }
-[data-testid="stMetricLabel"] p { white-space: normal; }
 h1 { font-size: 2.1rem !important; padding: 0 0 0.2rem 0 !important; }
+h2 { font-size: 1.45rem !important; padding: 0.2rem 0 !important; }
+h3 { font-size: 1.2rem !important; padding: 0.1rem 0 !important; }
 [data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
 </style>
 """
 
-# Every screen: a row of six or more metrics (Classify) gets smaller numbers, so that 0.0000354 is not cut off.
+# Every screen: a row of six or more metrics (Classify) gets smaller numbers, so that 0.0000354 is not cut off,
+# and metric labels wrap instead of ending in "…".
 # Phones: metrics two by two instead of one under another, smaller headings, so a chart is on the first screen.
 LAYOUT_CSS = """
 <style>
 [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]:nth-child(6)) [data-testid="stMetricValue"] {
   font-size: 1.6rem;
 }
+[data-testid="stMetricLabel"] p { white-space: normal; }
 @media (max-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
   h1 { font-size: 1.5rem !important; padding: 0 !important; }
