@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -354,6 +354,11 @@ def _predict(net: _Net, x: torch.Tensor | np.ndarray) -> np.ndarray:
         return net.forward(net.rows(x))[0].double().cpu().numpy()
 
 
+def due(epoch: int, every: int | Container[int]) -> bool:
+    """Whether a progress callback is due: every `every` epochs, or at the epochs of a set (a recording schedule)."""
+    return epoch % every == 0 if isinstance(every, int) else epoch in every
+
+
 def train_many(
     x: torch.Tensor,
     y: torch.Tensor,
@@ -369,7 +374,7 @@ def train_many(
     dtype: torch.dtype = torch.float32,
     hidden_layers: int | None = None,
     callback: Callable[[Live], bool | None] | None = None,
-    every: int = 50,
+    every: int | Container[int] = 50,
     max_seconds: float | None = None,
     dropout_masks: Callable[[tuple[int, ...]], torch.Tensor] | None = None,
     cuda_graph: bool = True,
@@ -532,7 +537,7 @@ def train_many(
                 rules(epoch)
             if epoch == E:
                 break
-            tick = callback is not None and epoch > 0 and epoch % every == 0
+            tick = callback is not None and epoch > 0 and due(epoch, every)
             if tick or epoch % check == 0:  # a host sync: every epoch on the CPU, where it costs nothing
                 if not (alive[0] if host else active.any()):
                     break

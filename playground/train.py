@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from . import batched, settings
-from .batched import DIVERGED, train_many
+from .batched import DIVERGED, due, train_many
 from .data import Dataset
 from .device import failure_note, pick_device, release
 from .models import PolyModel, build_mlp, fit_poly, n_params
@@ -170,7 +170,7 @@ def _train_mlp(
     t: TrainSettings,
     device: str,
     callback: Callable[[Progress], bool | None] | None,
-    every: int,
+    every: int | Container[int],
     transform: Callable[[torch.Tensor], torch.Tensor] | None,
     hidden_layers: int | None,
     max_seconds: float | None,
@@ -207,7 +207,7 @@ def _train_on(
     m: ModelSettings,
     t: TrainSettings,
     callback: Callable[[Progress], bool | None] | None,
-    every: int,
+    every: int | Container[int],
     transform: Callable[[torch.Tensor], torch.Tensor] | None,
     hidden_layers: int | None,
     max_seconds: float | None,
@@ -317,7 +317,7 @@ def _train_engine(
     m: ModelSettings,
     t: TrainSettings,
     callback: Callable[[Progress], bool | None] | None,
-    every: int,
+    every: int | Container[int],
     transform: Callable[[torch.Tensor], torch.Tensor] | None,
     max_seconds: float | None,
 ) -> FitResult:
@@ -325,16 +325,13 @@ def _train_engine(
     cls = data.task == "classification"
 
     def tick(live: batched.Live) -> bool | None:
-        if not due(live.epoch, every):  # the engine calls every epoch when `every` is a set of epochs
-            return None
         h = live.history()[:, 0].tolist()  # (2 or 4 rows, epoch + 1)
         pred = lambda z: live.predict(_features(z, transform))[0]  # noqa: E731
         return callback(Progress(live.epoch, t.epochs, *h[:2], pred, *h[2:]))
 
-    often = every if isinstance(every, int) else 1  # a set of epochs: tick filters the engine's every-epoch calls
     r = train_many(
         x, data.y.float(), xv, data.y_val.float(), [m.width], m, t, task=data.task, seeds=[t.init_seed],
-        device="cpu", hidden_layers=1, callback=tick if callback else None, every=often, max_seconds=max_seconds,
+        device="cpu", hidden_layers=1, callback=tick if callback else None, every=every, max_seconds=max_seconds,
     )  # fmt: skip
     e = int(r.last_epoch[0]) + 1
     res = FitResult("mlp", r.module(0), int(r.n_params[0]), device="cpu", transform=transform)
@@ -345,11 +342,6 @@ def _train_engine(
         res.train_acc, res.val_acc = r.train_acc[0, :e].tolist(), r.val_acc[0, :e].tolist()
         res.train_accuracy, res.val_accuracy = float(r.train_accuracy[0]), float(r.val_accuracy[0])
     return _with_note(res)
-
-
-def due(epoch: int, every: int | Container[int]) -> bool:
-    """Whether a progress callback is due: every `every` epochs, or at the epochs of a set (a recording schedule)."""
-    return epoch % every == 0 if isinstance(every, int) else epoch in every
 
 
 def _f64(x: torch.Tensor | np.ndarray) -> torch.Tensor:
