@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from ..data import Dataset
 from ..record import Recording
 from .classify import BOUNDARY, CLASS_COLOURS, CLASS_LIGHT, CLASS_SYMBOLS
-from .common import LIGHT, MODEL, NOISE, TRAIN, TRAIN_MARKER, TRUTH, VAL, VAL_MARKER
+from .common import LIGHT, MODEL, NOISE, TRAIN, TRAIN_MARKER, TRUTH, VAL, VAL_MARKER, log_axis
 
 FIT_MS = 33  # frame duration at 1x: ~30 frames a second for a curve (scatter frames morph without a redraw)
 GRID_MS = 66  # ~15 frames a second for a probability grid (a contour needs a full redraw per frame)
@@ -306,8 +306,7 @@ def fit_playback(
         yaxis={"range": [lo - pad, hi + pad], "title": {"text": "y"}},
         xaxis2={"domain": [0.56, 1.0], "range": [0, max(len(tr) - 1, 1)], "title": {"text": w["epoch"]},
                 "anchor": "y2"},
-        yaxis2={"type": "log", "range": lr, "title": {"text": w["metric"]}, "anchor": "x2", "exponentformat": "power",
-                "dtick": 1 if lr[1] - lr[0] >= 1.5 else "D2"},
+        yaxis2={**log_axis(10 ** lr[0], 10 ** lr[1], range_=True), "title": {"text": w["metric"]}, "anchor": "x2"},
         updatemenus=menus,
         sliders=sliders,
     )  # fmt: skip
@@ -483,9 +482,8 @@ def classify_playback(
         yaxis={"range": [float(gy[0]), float(gy[-1])], "title": {"text": "x2"}, "scaleanchor": "x", "scaleratio": 1,
                "constrain": "domain"},
         xaxis2={"domain": [0.68, 1.0], "range": [0, x_end], "anchor": "y2", "showticklabels": False},
-        yaxis2={"domain": [0.55, 1.0], "type": "log", "range": lr, "title": {"text": w["metric"]}, "anchor": "x2",
-                "exponentformat": "power",
-                "dtick": 1 if lr[1] - lr[0] >= 1.5 else "D2"},
+        yaxis2={"domain": [0.55, 1.0], **log_axis(10 ** lr[0], 10 ** lr[1], range_=True),
+                "title": {"text": w["metric"]}, "anchor": "x2"},
         xaxis3={"domain": [0.68, 1.0], "range": [0, x_end], "anchor": "y3", "title": {"text": w["epoch"]},
                 "matches": "x2"},
         yaxis3={"domain": [0.0, 0.45], "range": [0, 1.02], "tickformat": ".0%", "title": {"text": w["accuracy"]},
