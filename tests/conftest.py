@@ -6,14 +6,13 @@ import os
 import shutil
 import subprocess
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.st_client import HOST, free_port, server_cmd
+from tests.st_client import HOST, free_port, healthy, server_cmd
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"  # ignored by git: screenshots and the server log land here
@@ -49,14 +48,6 @@ def find_chromium() -> str | None:
     return next((p for p in CHROMIUM_PATHS if os.access(p, os.X_OK)), None)
 
 
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-            return r.read().decode().strip() == "ok"
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     """The system Chromium's path (skips, or fails under PLAYGROUND_REQUIRE_BROWSER=1, when absent)."""
@@ -79,7 +70,7 @@ def app_url() -> Iterator[str]:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + HEALTH_TIMEOUT_S
-            while not _healthy(url):
+            while not healthy(url):
                 if proc.poll() is not None:
                     pytest.fail(f"streamlit exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
                 if time.monotonic() > deadline:

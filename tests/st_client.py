@@ -17,10 +17,8 @@ import asyncio
 import os
 import socket
 import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,8 +30,9 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.Slider_pb2 import Slider
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
+from deploy.serve import HOST, healthy, streamlit_cmd  # one command line and health check for tests and serve
+
 ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
 FINISHED = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_SUCCESSFULLY")
 EARLY = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
 WIDGET_TYPES = ("slider", "selectbox", "checkbox", "number_input")
@@ -49,34 +48,8 @@ def free_port() -> int:
 
 
 def server_cmd(port: int, *extra: str) -> list[str]:
-    """The `streamlit run app.py` command line of the production-like server on `port`."""
-    return [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        HOST,
-        "--server.fileWatcherType",
-        "none",
-        "--browser.gatherUsageStats",
-        "false",
-        *extra,
-    ]
-
-
-def healthy(url: str) -> bool:
-    """True when /_stcore/health answers `ok`."""
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-            return r.read().decode().strip() == "ok"
-    except OSError:
-        return False
+    """The `streamlit run app.py` command line of the production-like server on `port` (deploy/serve.py's)."""
+    return [*streamlit_cmd(port, HOST), *extra]
 
 
 class Server:
