@@ -211,6 +211,13 @@ def _epoch_label(
     return f"{w['epoch']} {e}{star} · {body}"
 
 
+def _best_star(b: int, va: np.ndarray, name: str) -> dict[str, Any]:
+    """The best epoch's star on the loss chart (x2, y2), at its validation loss."""
+    return {"type": "scatter", "x": [b], "y": [float(va[b])], "mode": "markers", "name": name,
+            "marker": {"symbol": "star", "size": 14, "color": VAL, "line": {"width": 1, "color": "black"}},
+            "xaxis": "x2", "yaxis": "y2"}  # fmt: skip
+
+
 def fit_playback(
     data: Dataset,
     xs: np.ndarray,
@@ -256,12 +263,7 @@ def fit_playback(
          "line": {"color": VAL, "width": 2, "dash": "dot"}, "xaxis": "x2", "yaxis": "y2"},
     ]  # fmt: skip
     if rec.best_epoch is not None:
-        b = rec.best_epoch
-        traces.append(
-            {"type": "scatter", "x": [b], "y": [float(va[b])], "mode": "markers", "name": w["best_marker"],
-             "marker": {"symbol": "star", "size": 14, "color": VAL, "line": {"width": 1, "color": "black"}},
-             "xaxis": "x2", "yaxis": "y2"}
-        )  # fmt: skip
+        traces.append(_best_star(rec.best_epoch, va, w["best_marker"]))
     k_cursor = len(traces)
 
     def cursor(e: int) -> list[dict[str, Any]]:
@@ -421,12 +423,7 @@ def classify_playback(
              "yaxis": f"y{ax}", "hovertemplate": f"{metric} %{{y:.3g}}<extra>{w['val']}</extra>"},
         ]  # fmt: skip
     if rec.best_epoch is not None:
-        b = rec.best_epoch
-        traces.append(
-            {"type": "scatter", "x": [b], "y": [float(va[b])], "mode": "markers", "name": w["best_marker"],
-             "marker": {"symbol": "star", "size": 14, "color": VAL, "line": {"width": 1, "color": "black"}},
-             "xaxis": "x2", "yaxis": "y2"}
-        )  # fmt: skip
+        traces.append(_best_star(rec.best_epoch, va, w["best_marker"]))
     if chance is not None:
         traces.append(
             {"type": "scatter", "x": [0, len(tr) - 1], "y": [chance, chance], "mode": "lines", "name": w["chance"],
