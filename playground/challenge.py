@@ -20,6 +20,7 @@ import io
 import json
 import math
 import secrets
+import sqlite3
 import threading
 import time
 import unicodedata
@@ -388,6 +389,19 @@ def engine_kwargs(url: str) -> dict[str, Any]:
     return {"pool_pre_ping": True}
 
 
+def _wal(cur: Any, tries: int = 100) -> None:
+    """Switch a new SQLite file to WAL; retried, since SQLite answers "locked" without waiting when
+    several processes open a brand-new file at once (its busy handler does not cover the switch)."""
+    for i in range(tries):
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or i == tries - 1:
+                raise
+            time.sleep(0.005 * (i + 1))  # ~25 s at most in all
+
+
 def prepare(engine: Engine) -> Engine:
     """Set up an engine: SQLite in WAL mode (readers never wait for the writer), synchronous=NORMAL, foreign keys on."""
     if engine.dialect.name == "sqlite":
@@ -395,7 +409,7 @@ def prepare(engine: Engine) -> Engine:
         @sa.event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
+            _wal(cur)
             # WAL + NORMAL: a commit survives the server process dying (the restart test); only a power cut may
             # lose the last commits. FULL fsyncs every commit: ~35 ms each here, the bulk of a submission.
             cur.execute("PRAGMA synchronous=NORMAL")
