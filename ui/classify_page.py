@@ -34,6 +34,7 @@ from playground.verdict import class_verdict
 from .common import chart, guarded, metric, playback_labels, player, url_extra, verdict_box
 from .fit_page import epoch_caption
 from .i18n import t
+from .inside_view import network_section
 from .sections import regularization_section, training_section
 from .share import code_expander, upload_section
 from .widgets import (
@@ -377,6 +378,9 @@ def page() -> None:
         _compare(cs, ms, ts, data, digest)
     else:
         _live(cs, ms, ts, data, digest)
+
+    network_section(cs, ms, ts, data, digest)  # Inside the network (ui/inside_view.py): opens lazily
+
     if up is None:  # the script draws its points from the settings; an upload has none
         code_expander(torch_script_classify(cs, ms, ts), api_snippet_classify(cs, ms, ts), "classify")
     with st.expander(t("Export")):

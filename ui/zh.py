@@ -1,6 +1,24 @@
 """中文 texts, keyed by the English text they translate."""
 
 ZH: dict[str, str] = {
+    # --- Inside the network, trimmed exercises (h3) ---
+    "Inside the network": "网络内部",
+    "Each square is one neuron's output over the plane: blue negative, orange positive, white 0 (the "
+    "output: P(class 1)). Lines are the weights: thicker is larger, orange positive, blue negative. "
+    "Hover a neuron to see it large on the right; hover a line for its weight.": (
+        "每个小方块是一个神经元在整个平面上的输出：蓝色为负，橙色为正，白色为 0（输出神经元显示 P(类别 1)）。"
+        "连线是权重：越粗越大，橙色为正，蓝色为负。把鼠标移到神经元上，右侧会放大显示它；移到连线上可看权重。"
+    ),
+    "Layers wider than {m} show their first {m} neurons.": "超过 {m} 个神经元的层只显示前 {m} 个。",
+    "Input": "输入",
+    "Hidden layer {k}": "隐藏层 {k}",
+    "Output": "输出",
+    "{m} of {n} shown": "显示 {n} 个中的 {m} 个",
+    "layer {k}, neuron {i}": "第 {k} 层，神经元 {i}",
+    "output: P(class 1)": "输出：P(类别 1)",
+    "weight {w}": "权重 {w}",
+    "bias {b}": "偏置 {b}",
+    "from {lo} to {hi}": "从 {lo} 到 {hi}",
     # --- Training playback (ui/common.py playback_labels, the training pages) -----------------
     "▶ Play": "▶ 播放",
     "❚❚ Pause": "❚❚ 暂停",
