@@ -43,6 +43,7 @@ ACTS: dict[str, tuple[Callable, Callable]] = {
     "sigmoid": (torch.sigmoid, lambda g, z, a: aten.sigmoid_backward(g, a)),
     "relu": (torch.relu, lambda g, z, a: aten.threshold_backward(g, z, 0)),
     "gelu": (F.gelu, lambda g, z, a: aten.gelu_backward(g, z)),
+    "linear": (lambda z: z, lambda g, z, a: g),  # the identity: its gradient passes through
 }
 
 
@@ -202,11 +203,34 @@ class _Net:
                 dh = torch.bmm(dz, self.W[i][0].transpose(1, 2))
 
 
-class _Optimizer:
-    """Adam, SGD or SGD with momentum on the flat tensor, as torch.optim computes them (coupled weight decay)."""
+def _l1_rates(net: _Net, l1: float) -> torch.Tensor | None:
+    """(P,) l1 at every weight, 0 at the biases (train.make_optimizer's rule: the 1-D tensors are biases); None at 0."""
+    if not l1:
+        return None
+    rates = torch.zeros_like(net.theta)
+    blocks = net.blocks(rates)
+    for b in blocks[:-2]:  # hidden blocks (B, in + 1, c): the weights, then the bias row
+        b[:, :-1] = l1
+    blocks[-2].fill_(l1)  # the output's weights; the output bias (last) stays 0
+    return rates
 
-    def __init__(self, name: str, lr: float, wd: float, theta: torch.Tensor, table_steps: int = 0):
-        self.name, self.lr, self.wd, self.n = name, lr, wd, 0
+
+class _Optimizer:
+    """Adam, SGD or SGD with momentum on the flat tensor, as torch.optim computes them (coupled weight decay).
+
+    l1w: (P,) the L1 rate of each parameter, added as l1 * sign(w) before the weight decay, as fit's step pre-hook.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        lr: float,
+        wd: float,
+        theta: torch.Tensor,
+        table_steps: int = 0,
+        l1w: torch.Tensor | None = None,
+    ):
+        self.name, self.lr, self.wd, self.n, self.l1w = name, lr, wd, 0, l1w
         self.state = [torch.zeros_like(theta) for _ in range({"sgd": 0, "momentum": 1, "adam": 2}[name])]
         self.frozen = theta.device.type != "cpu"  # on the CPU the mask is applied once some model stopped
         # A CUDA graph would freeze a Python step count: on a device (one step per epoch) index a table by the
@@ -219,6 +243,8 @@ class _Optimizer:
 
     def step(self, p: torch.Tensor, g: torch.Tensor, frozen: torch.Tensor, ep: torch.Tensor | None = None) -> None:
         """One update of all parameters not frozen; the gradient buffer g is scratch."""
+        if self.l1w is not None:
+            g.addcmul_(p.sign(), self.l1w)
         if self.wd:
             g.add_(p, alpha=self.wd)
         if self.frozen:  # stopped models: a zero gradient on zeroed state leaves them exactly still
@@ -399,7 +425,10 @@ def train_many(
         fused = bs == n and p == 0  # as in fit: the training forward doubles as the training-loss measurement
         net = _Net(d, widths, L, model.activation, seeds, _chunk(widths) if p == 0 else max(widths), dev, dtype)
         graph = cuda_graph and fused and dev.type == "cuda" and E >= 2  # the graphs' warm-up runs epochs 0-2
-        opt = _Optimizer(train.optimizer, train.lr, train.weight_decay, net.theta, E if fused and not cpu else 0)
+        opt = _Optimizer(
+            train.optimizer, train.lr, train.weight_decay, net.theta, E if fused and not cpu else 0,
+            _l1_rates(net, train.l1),
+        )  # fmt: skip
         xall = torch.cat([net.rows(x), net.rows(xv)], 1)  # (B, N+M, d): one forward measures train and val
         yall = torch.cat([y.expand(K, -1), yv.expand(K, -1)], 1)  # (K, N+M)
         mean = torch.zeros(xall.shape[1], 2, device=dev, dtype=dtype)  # (N+M, 2): train and val means as a product

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import torch
 
 from .data import CLASS_SETS, Dataset, make_classes
-from .settings import ModelSettings, Settings, TrainSettings, param
+from .settings import MAX_LAYERS, ModelSettings, Settings, TrainSettings, fmt_widths, param, parse_widths
 from .train import FitResult, Progress, fit
 
 Feature = Callable[[torch.Tensor], torch.Tensor]
@@ -63,7 +64,7 @@ class ClassSettings(Settings):
         "0 is a single layer (logistic regression): its boundary is a straight line in the features. "
         "Hidden layers let the boundary bend.",
         lo=0,
-        hi=4,
+        hi=MAX_LAYERS,
     )
     cwidth: int = param(16, "Width", "Neurons per hidden layer: more neurons, more capacity.", lo=1, hi=128)
     features: tuple[str, ...] = param(
@@ -73,13 +74,42 @@ class ClassSettings(Settings):
         choices=tuple(FEATURES),
         lo=1,  # at least one feature; checked in __post_init__ (the generic check ignores lo for tuples)
     )
+    net: str = param(
+        "",
+        "Neurons per layer",
+        "One width per hidden layer, first to last, e.g. 4,2 (TensorFlow Playground's network shape); "
+        "0 or empty is no hidden layer. At most 6 layers of 1 to 128 neurons.",
+        lo=1,
+        hi=128,
+        widget="widths",
+    )
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if not self.features:
             raise ValueError("features: pick at least one")
+        # Per-layer widths decide the shape; one canonical form: equal widths are `hidden` layers of `cwidth`
+        # (the old links' form), different ones keep `net`, with hidden and cwidth following it.
+        ws = parse_widths(self.net)
+        if self.net:
+            uniform = len(set(ws)) <= 1
+            object.__setattr__(self, "hidden", len(ws))
+            object.__setattr__(self, "cwidth", ws[0] if ws else self.cwidth)
+            object.__setattr__(self, "net", "" if uniform else fmt_widths(ws))
         # One canonical order (and no repeats), so equal selections are equal settings and equal cache keys.
         object.__setattr__(self, "features", tuple(f for f in FEATURES if f in self.features))
+
+    @property
+    def widths(self) -> tuple[int, ...]:
+        """The hidden layers' widths, first to last (empty: a single layer)."""
+        return parse_widths(self.net) if self.net else (self.cwidth,) * self.hidden
+
+    def changed(self, **kw: Any) -> ClassSettings:
+        """A copy with some fields replaced; a new `hidden` or `cwidth` replaces per-layer widths of another depth."""
+        if self.net and "net" not in kw and ({"hidden", "cwidth"} & kw.keys()):
+            same = kw.get("hidden", self.hidden) == self.hidden and kw.get("cwidth", self.cwidth) == self.cwidth
+            kw["net"] = self.net if same else ""
+        return replace(self, **kw)
 
 
 def _features(names: tuple[str, ...], x: torch.Tensor) -> torch.Tensor:
@@ -100,7 +130,10 @@ def class_data(cs: ClassSettings) -> Dataset:
 
 
 def net_settings(cs: ClassSettings, ms: ModelSettings) -> ModelSettings:
-    """The MLP settings of the classifier: shape from cs, activation and dropout from ms, the rest default."""
+    """The MLP settings of the classifier: shape from cs, activation and dropout from ms, the rest default.
+
+    Per-layer widths (cs.net) are not a ModelSettings field: fit_classifier passes cs.widths to `fit`.
+    """
     if cs.hidden == 0:  # no hidden layer: activation and dropout have nothing to act on
         return ModelSettings(family="mlp", width=cs.cwidth)
     return ModelSettings(family="mlp", layers=cs.hidden, width=cs.cwidth, activation=ms.activation, dropout=ms.dropout)
@@ -129,7 +162,7 @@ def fit_classifier(
         callback=callback,
         every=every,
         transform=make_transform(cs.features),
-        hidden_layers=cs.hidden,
+        hidden_layers=cs.widths if cs.net else cs.hidden,
         max_seconds=max_seconds,
     )
 

@@ -10,7 +10,7 @@ from dataclasses import fields
 from typing import Any
 
 from .classify import ClassSettings
-from .settings import DataSettings, ModelSettings, Settings, TrainSettings, check
+from .settings import DataSettings, ModelSettings, Settings, TrainSettings, check, parse_widths
 
 # Each truth's formula, character for character the one in data.TRUTHS (tests hold them equal bit for bit).
 TRUTH_SOURCE: dict[str, str] = {
@@ -26,6 +26,7 @@ ACTIVATION_SOURCE: dict[str, str] = {
     "tanh": "nn.Tanh()",
     "sigmoid": "nn.Sigmoid()",
     "gelu": "nn.GELU()",
+    "linear": "nn.Identity()",  # no non-linearity: the layer's output as it is
 }
 
 # Settings that mean something for one model family only (left out of the API snippet for the other).
@@ -53,8 +54,8 @@ def plain(s: Settings, cls: type[Settings]) -> dict[str, Any]:
         elif isinstance(default, float):
             ok = type(v) in (int, float)
             v = float(v) if ok else v
-        elif isinstance(default, str):
-            ok = type(v) is str and v in (spec.choices or ())
+        elif isinstance(default, str):  # a choice, or per-layer widths (checked below: whole numbers and commas)
+            ok = type(v) is str and (v in (spec.choices or ()) or spec.widget == "widths")
         else:
             ok = type(v) is tuple and all(type(c) is str for c in v)
         err = check(spec, default, v) if ok else None  # the bounds again: a frozen dataclass can still be forced
@@ -66,7 +67,7 @@ def plain(s: Settings, cls: type[Settings]) -> dict[str, Any]:
 
 def lit(v: Any) -> str:
     """A Python literal for a validated value: known names double-quoted (as ruff writes them), repr for the rest."""
-    if type(v) is str and v and all(c.isascii() and (c.isalnum() or c in " _^*-.") for c in v):
+    if type(v) is str and v and all(c.isascii() and (c.isalnum() or c in " _^*-.,") for c in v):
         return f'"{v}"'
     if type(v) is tuple:
         return f"({', '.join(lit(c) for c in v)}{',' if len(v) == 1 else ''})"
@@ -155,17 +156,21 @@ def _imports(*, copy: bool, math: bool, nn: bool) -> str:
     return std + ("\n" if std else "") + third
 
 
-def _layers(n_in: int, hidden: int, width: int, activation: str, dropout: float, out: str) -> str:
-    """`model = nn.Sequential(...)`: Linear, activation (and dropout) per hidden layer, then the output layer."""
+def _layers(n_in: int, hidden: int, width: int | tuple[int, ...], activation: str, dropout: float, out: str) -> str:
+    """`model = nn.Sequential(...)`: Linear, activation (and dropout) per hidden layer, then the output layer.
+
+    `width` is every hidden layer's, or a tuple of each layer's width.
+    """
     rows: list[str] = []
     size = n_in
-    for i in range(hidden):
+    widths = (width,) * hidden if isinstance(width, int) else width
+    for i, w in enumerate(widths):
         source = "the input" if i == 0 else f"hidden layer {i}"
-        rows.append(f"nn.Linear({size!r}, {width!r}),  # {source} -> {width} hidden units")
+        rows.append(f"nn.Linear({size!r}, {w!r}),  # {source} -> {w} hidden units")
         rows.append(f"{ACTIVATION_SOURCE[activation]},")
         if dropout > 0:
             rows.append(f"nn.Dropout({dropout!r}),  # zeroes each hidden unit with probability {dropout!r} in training")
-        size = width
+        size = w
     rows.append(f"nn.Linear({size!r}, 1),  # {out}")
     return "model = nn.Sequential(\n" + "".join(f"    {r}\n" for r in rows) + ")\n"
 
@@ -182,7 +187,9 @@ for layer in model:
 """
 
 
-def _network(t: dict[str, Any], n_in: int, hidden: int, width: int, activation: str, dropout: float, out: str) -> str:
+def _network(
+    t: dict[str, Any], n_in: int, hidden: int, width: int | tuple[int, ...], activation: str, dropout: float, out: str
+) -> str:
     """The model section: thread count, seeds, the layers and their initial weights."""
     seed_global = (
         "\n# Dropout draws its masks from torch's global generator: seed it (after building the layers, whose\n"
@@ -292,6 +299,20 @@ print(f"val_acc={val_acc!r}")
 """
 
 
+def _with_l1(step: str, l1: bool) -> str:
+    """The step with the L1 term added to the loss it differentiates (the app adds its gradient, L1 * sign(w))."""
+    if not l1:
+        return step
+    term = [
+        "# L1: the gradient of L1 * sum |w| is L1 * sign(w), which pushes small weights to exactly zero",
+        "loss = loss + L1 * sum(p.abs().sum() for p in model.parameters() if p.ndim > 1)",
+    ]
+    lines = step.splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if "loss.backward()" in line)
+    indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
+    return "".join([*lines[:at], *(f"{indent}{row}\n" for row in term), *lines[at:]])
+
+
 def _training(t: dict[str, Any], n: int, dropout: bool, classify: bool) -> str:
     """Optimizer, the loop (validation each epoch, early stopping, divergence guard), and the final metrics."""
     bs = n if t["batch_size"] == 0 else min(t["batch_size"], n)
@@ -299,6 +320,8 @@ def _training(t: dict[str, Any], n: int, dropout: bool, classify: bool) -> str:
     consts = [f"EPOCHS = {t['epochs']!r}", f"LR = {t['lr']!r}  # learning rate"]
     if t["weight_decay"] > 0:
         consts.append(f"WEIGHT_DECAY = {t['weight_decay']!r}  # L2 penalty on the weights, applied by the optimizer")
+    if t["l1"] > 0:
+        consts.append(f"L1 = {t['l1']!r}  # L1 penalty: L1 * sum |w| over the weight matrices (not the biases)")
     if shuffled:
         if t["batch_size"] == 0:
             why = "all points in one shuffled batch: the order decides which point gets which dropout mask"
@@ -316,7 +339,7 @@ def _training(t: dict[str, Any], n: int, dropout: bool, classify: bool) -> str:
     gen = "batch_gen = torch.Generator().manual_seed(INIT_SEED + 1)  # shuffles the points each epoch\n"
     loop = LOOP.format(
         early=EARLY_STOP if t["early_stopping"] else "",
-        step=STEP_MINIBATCH if shuffled else STEP_FULL_BATCH,
+        step=_with_l1(STEP_MINIBATCH if shuffled else STEP_FULL_BATCH, t["l1"] > 0),
         restore="Stopped early or diverged" if t["early_stopping"] else "Diverged",
     )
     return (
@@ -549,7 +572,8 @@ def _class_header(c: dict[str, Any], m: dict[str, Any], t: dict[str, Any]) -> st
     if k == 0:
         model = "a single linear layer on the features (logistic regression)"
     else:
-        model = f"a neural network ({k} hidden layer{'s' if k > 1 else ''} of {c['cwidth']} {m['activation']} units)"
+        units = c["net"].replace(",", ", ") if c["net"] else str(c["cwidth"])
+        model = f"a neural network ({k} hidden layer{'s' if k > 1 else ''} of {units} {m['activation']} units)"
     return (
         '"""Overfitting Playground, written out as a standalone script: two classes of 2-D points.\n'
         "\n"
@@ -608,6 +632,7 @@ def torch_script_classify(cs: ClassSettings, ms: ModelSettings, ts: TrainSetting
         raise ValueError("ClassSettings.features: pick at least one")
     # The network classify.net_settings describes: activation and dropout only act with hidden layers.
     k = c["hidden"]
+    widths = parse_widths(c["net"]) if c["net"] else c["cwidth"]  # each layer's width, or every layer's
     dropout = m["dropout"] if k else 0.0
     out = "the last hidden layer -> one logit" if k else "the features -> one logit"
     return "\n".join(
@@ -615,7 +640,7 @@ def torch_script_classify(cs: ClassSettings, ms: ModelSettings, ts: TrainSetting
             _class_header(c, m, t),
             _imports(copy=True, math=True, nn=True),
             _class_data(c, names),
-            _network(t, len(names), k, c["cwidth"], m["activation"], dropout, f"{out}: P(class 1) = sigmoid(logit)"),
+            _network(t, len(names), k, widths, m["activation"], dropout, f"{out}: P(class 1) = sigmoid(logit)"),
             _training(t, _class_sizes(c)[0], dropout > 0, classify=True),
         ]
     )

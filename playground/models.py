@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
 
-from .settings import ModelSettings
+from .settings import ModelSettings, hidden_widths
 
 ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
     "relu": nn.ReLU,
     "tanh": nn.Tanh,
     "sigmoid": nn.Sigmoid,
     "gelu": nn.GELU,
+    "linear": nn.Identity,  # every layer stays linear: the network is a linear model, however deep
 }
 
 
@@ -200,11 +201,11 @@ class MLP(nn.Module):
         return self.net(x)
 
 
-def build_mlp(m: ModelSettings, n_in: int = 1, seed: int = 0, hidden_layers: int | None = None) -> MLP:
-    """The MLP the settings describe, initialized from `seed`."""
-    k = m.layers if hidden_layers is None else hidden_layers
+def build_mlp(m: ModelSettings, n_in: int = 1, seed: int = 0, hidden_layers: int | Sequence[int] | None = None) -> MLP:
+    """The MLP the settings describe, initialized from `seed`; `hidden_layers`: a count of m.width, or the widths."""
+    hidden = hidden_widths(m.width, m.layers if hidden_layers is None else hidden_layers)
     g = torch.Generator().manual_seed(seed)
-    return MLP(n_in, (m.width,) * k, m.activation, m.dropout, 1, g)
+    return MLP(n_in, hidden, m.activation, m.dropout, 1, g)
 
 
 def n_params(module: nn.Module) -> int:

@@ -75,6 +75,11 @@ def _relu_back(a: torch.Tensor, z: torch.Tensor, out: torch.Tensor) -> None:
     torch.gt(a, 0, out=out)
 
 
+def _linear_back(a: torch.Tensor, z: torch.Tensor, out: torch.Tensor) -> None:
+    """The identity's derivative: 1 everywhere."""
+    out.fill_(1.0)
+
+
 def _gelu_back(a: torch.Tensor, z: torch.Tensor, out: torch.Tensor) -> None:
     """gelu'(z), by the op autograd uses."""
     aten.gelu_backward.grad_input(_ONE[z.dtype].expand_as(z), z, grad_input=out)
@@ -95,6 +100,7 @@ KERNELS: dict[str, tuple[Kernel, ...]] = {
         Kernel("relu", "numpy", 1.0, lambda a, at: np.maximum(a, 0, out=a), _relu_back),
     ),
     "gelu": (Kernel("gelu", "torch", 1.0, lambda a, at: aten.gelu.out(at, out=at), _gelu_back, needs_z=True),),
+    "linear": (Kernel("linear", "identity", 1.0, lambda a, at: None, _linear_back),),  # z is already the output
 }
 PRODUCTS = ("matmul", "addcmul")  # x1 @ W1 for 1-D inputs: numpy's stacked product, or x w + b by torch's addcmul
 
@@ -123,6 +129,7 @@ def choose(features: dict[str, bool]) -> dict[str, str]:
         "sigmoid": "torch",
         "relu": "torch",
         "gelu": "torch",
+        "linear": "identity",
         "product": "matmul" if wide else "addcmul",
     }
 
@@ -266,6 +273,9 @@ class NumpyStep:
     def _update(self) -> None:
         """The engine's optimizer (coupled weight decay) through torch's fused kernels: one call, not a dozen."""
         o, p, g = self.opt, self.p, self.g
+        if o.l1w is not None:  # l1 * sign(w) at the weights, before the weight decay, as the engine's torch step
+            np.sign(p, out=self.tmp)
+            g += np.multiply(self.tmp, o.l1w.numpy(), out=self.tmp)
         if o.wd:  # added here, not by the kernel: frozen models must see a zero gradient
             g += np.multiply(p, o.wd, out=self.tmp)
         if o.frozen:  # stopped models: a zero gradient on zeroed state leaves them still

@@ -25,9 +25,29 @@ class Spec:
     lo: float | None = None
     hi: float | None = None
     choices: tuple[str, ...] | None = None
-    log: bool = False  # shown on a 1-2-5 log grid (0 allowed when lo == 0)
+    log: bool = False  # shown on a log grid, 1-2-5 per decade unless `steps` says otherwise (0 allowed when lo == 0)
     step: float | None = None
     widget: str = ""  # a non-default widget kind: "segmented" (a few choices side by side), "counts" (count_grid)
+    steps: tuple[int, ...] | None = None  # a log grid's mantissas per decade, e.g. (1, 3): TensorFlow Playground's
+
+    def __post_init__(self) -> None:
+        if self.steps is not None and self.lo is not None:
+            # Every caller builds the grid as log_grid(spec.lo, spec.hi): the lower bound carries the mantissas.
+            object.__setattr__(self, "lo", Bound(self.lo, self.steps))
+
+
+class Bound(float):
+    """A lower bound that also names the mantissas of its log grid (a float everywhere else)."""
+
+    steps: tuple[int, ...]
+
+    def __new__(cls, v: float, steps: tuple[int, ...]) -> Bound:
+        b = super().__new__(cls, v)
+        b.steps = steps
+        return b
+
+    def __reduce__(self) -> tuple:
+        return Bound, (float(self), self.steps)
 
 
 def param(default: Any, label: str, help: str, **kw: Any) -> Any:
@@ -40,13 +60,14 @@ def spec_of(cls: type, name: str) -> Spec:
     return next(f.metadata["spec"] for f in fields(cls) if f.name == name)
 
 
-def log_grid(lo: float, hi: float) -> list[float]:
-    """1-2-5 grid from lo to hi (with 0 first when lo is 0)."""
+def log_grid(lo: float, hi: float, steps: tuple[int, ...] | None = None) -> list[float]:
+    """1-2-5 grid from lo to hi (with 0 first when lo is 0); other mantissas from `steps` or a Bound lo."""
+    steps = steps or getattr(lo, "steps", (1, 2, 5))
     start = 1e-8 if lo == 0 else lo
     out: list[float] = [0.0] if lo == 0 else []
     e = math.floor(math.log10(start))
     while 10**e <= hi * 1.0001:
-        for m in (1, 2, 5):
+        for m in steps:
             v = float(f"{m}e{e}")
             if start * 0.9999 <= v <= hi * 1.0001:
                 out.append(v)
@@ -107,8 +128,40 @@ class Settings:
         return replace(self, **kw)  # type: ignore[type-var]
 
 
+def parse_widths(raw: Any) -> tuple[int, ...]:
+    """ "4, 2" or "4 2" or (4, 2) -> (4, 2): a width per hidden layer ("" or "0": none); ValueError if not whole."""
+    if not isinstance(raw, str):
+        return tuple(int(w) for w in raw)
+    ws = []
+    for p in raw.replace(",", " ").split():
+        x = float(p)  # ValueError for words; inf and NaN fail int() below
+        if x != int(x):
+            raise ValueError(f"{p} is not a whole number")
+        ws.append(int(x))
+    return () if ws == [0] else tuple(ws)
+
+
+def fmt_widths(ws: Sequence[int]) -> str:
+    """(4, 2) -> "4,2": the canonical text of per-layer widths (URL and entry)."""
+    return ",".join(str(w) for w in ws)
+
+
+def _check_widths(spec: Spec, v: Any) -> str | None:
+    try:
+        ws = parse_widths(v)
+    except (TypeError, ValueError, OverflowError):
+        return "must be whole numbers separated by commas, e.g. 4,2"
+    if len(ws) > MAX_LAYERS:
+        return f"at most {MAX_LAYERS} hidden layers"
+    if any(not (spec.lo or 1) <= w <= (spec.hi or math.inf) for w in ws):
+        return f"every width must be between {spec.lo:g} and {spec.hi:g}"
+    return None
+
+
 def check(spec: Spec, default: Any, v: Any) -> str | None:
     """None when v is a valid value for the spec, else the reason."""
+    if spec.widget == "widths":
+        return None if isinstance(v, str) and not _check_widths(spec, v) else "must be widths like 4,2"
     if isinstance(default, bool):
         return None if isinstance(v, bool) else "must be true or false"
     if isinstance(default, tuple):
@@ -154,6 +207,11 @@ def parse_kind(spec: Spec, default: Any, raw: Any) -> tuple[Any, str | None]:
             if check(spec, default, v):
                 raise ValueError
             return v, None
+        if spec.widget == "widths":  # too many layers are cut, widths out of range clamped
+            ws = parse_widths(str(raw))
+            lo, hi = int(spec.lo or 1), int(spec.hi or 10**6)
+            ok = tuple(min(max(w, lo), hi) for w in ws[:MAX_LAYERS])
+            return fmt_widths(ok), (None if ok == ws else "clamped")
         if isinstance(default, str):
             if raw not in (spec.choices or ()):
                 raise ValueError
@@ -228,7 +286,8 @@ def to_raw(s: Settings, prefix: str = "", only_changed: bool = True) -> dict[str
 # --- the declarations -------------------------------------------------------------------
 
 TRUTHS = ("sine", "linear", "cubic", "step", "abs")
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "gelu")
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "gelu", "linear")  # linear: the identity (hidden layers stay linear)
+MAX_LAYERS = 6  # hidden layers of a network at most (TensorFlow Playground's limit too)
 OPTIMIZERS = ("adam", "sgd", "momentum")
 
 
@@ -273,7 +332,7 @@ class ModelSettings(Settings):
         hi=10.0,
         log=True,
     )
-    layers: int = param(1, "Hidden layers", "Number of hidden layers of the network.", lo=1, hi=4)
+    layers: int = param(1, "Hidden layers", "Number of hidden layers of the network.", lo=1, hi=MAX_LAYERS)
     width: int = param(64, "Width", "Neurons per hidden layer: more neurons, more capacity.", lo=1, hi=256)
     activation: str = param("tanh", "Activation", "Non-linearity after each hidden layer.", choices=ACTIVATIONS)
     dropout: float = param(
@@ -293,8 +352,14 @@ class TrainSettings(Settings):
     optimizer: str = param(
         "adam", "Optimizer", "Adam adapts step sizes; SGD takes plain gradient steps.", choices=OPTIMIZERS
     )
-    lr: float = param(
-        0.01, "Learning rate", "Step size. Too large diverges, too small crawls.", lo=1e-5, hi=10.0, log=True
+    lr: float = param(  # 1-3 steps: TensorFlow Playground's rates (0.003, 0.03, 0.3, 3) are on the slider
+        0.01,
+        "Learning rate",
+        "Step size. Too large diverges, too small crawls.",
+        lo=1e-5,
+        hi=10.0,
+        log=True,
+        steps=(1, 3),
     )
     epochs: int = param(1000, "Epochs", "Passes over the training set.", lo=1, hi=5000)
     batch_size: int = param(0, "Batch size", "Points per gradient step; 0 means the full batch.", lo=0, hi=500)
@@ -315,6 +380,15 @@ class TrainSettings(Settings):
     )
     init_seed: int = param(
         0, "Init seed", "Seed of the initial weights, dropout masks and batch order.", lo=0, hi=2**31 - 1
+    )
+    l1: float = param(
+        0.0,
+        "L1 strength",
+        "Adds λ·Σ|w| over the weights (not the biases) to the loss: pushes small weights to exactly zero. "
+        "Networks only: a polynomial's closed-form fit has no closed form with L1.",
+        lo=0.0,
+        hi=1.0,
+        log=True,
     )
 
 
@@ -340,18 +414,30 @@ def clock() -> float:
     return time.perf_counter()
 
 
-def mlp_shape(d_in: int, width: int, layers: int) -> tuple[int, int]:
-    """(parameters, hidden units) of an MLP with `layers` hidden layers of `width` and one output."""
-    sizes = [d_in, *([width] * layers), 1]
-    return sum((a + 1) * b for a, b in itertools.pairwise(sizes)), width * layers
+def hidden_widths(width: int, layers: int | Sequence[int]) -> tuple[int, ...]:
+    """The hidden layers' widths: `layers` of `width`, or `layers` itself when it lists a width per layer."""
+    return (width,) * layers if isinstance(layers, int) else tuple(int(w) for w in layers)
 
 
-def epoch_work(n: int, n_val: int, d_in: int, width: int, layers: int, batch_size: int, dropout: float) -> float:
-    """Work units of one training epoch of one network on n training and n_val validation points."""
+def mlp_shape(d_in: int, width: int, layers: int | Sequence[int]) -> tuple[int, int]:
+    """(parameters, hidden units) of an MLP with `layers` hidden layers of `width` (or of the listed widths)."""
+    hidden = hidden_widths(width, layers)
+    sizes = [d_in, *hidden, 1]
+    return sum((a + 1) * b for a, b in itertools.pairwise(sizes)), sum(hidden)
+
+
+def epoch_work(
+    n: int, n_val: int, d_in: int, width: int, layers: int | Sequence[int], batch_size: int, dropout: float
+) -> float:
+    """Work units of one training epoch of one network on n training and n_val validation points.
+
+    `layers` is a count of hidden layers of `width`, or the widths of each hidden layer.
+    """
     full = batch_size == 0 or batch_size >= n
     steps = (1 if full else math.ceil(n / batch_size)) + (0 if full and dropout == 0 else 0.5)  # + a separate measure
     p, a = mlp_shape(d_in, width, layers)
-    return steps * (STEP_WORK + LAYER_WORK * (layers + 1)) + (4 * n + n_val) * (p + ACTIVATION_WORK * a)
+    k = len(hidden_widths(width, layers))
+    return steps * (STEP_WORK + LAYER_WORK * (k + 1)) + (4 * n + n_val) * (p + ACTIVATION_WORK * a)
 
 
 @dataclass(frozen=True)
@@ -380,11 +466,20 @@ def _times(work: float) -> str:
 
 
 def fit_refusal(
-    n: int, n_val: int, d_in: int, m: ModelSettings, t: TrainSettings, hidden_layers: int | None = None
+    n: int,
+    n_val: int,
+    d_in: int,
+    m: ModelSettings,
+    t: TrainSettings,
+    hidden_layers: int | Sequence[int] | None = None,
 ) -> Refusal | None:
-    """None when training this network fits the work bound, else what to reduce."""
+    """None when training this network fits the work bound, else what to reduce.
+
+    `hidden_layers` overrides m.layers, as in train.fit: a count, or the widths of each hidden layer.
+    """
     layers = m.layers if hidden_layers is None else hidden_layers
-    per = epoch_work(n, n_val, d_in, m.width if layers else 0, layers, t.batch_size, m.dropout if layers else 0.0)
+    deep = len(hidden_widths(m.width, layers)) > 0
+    per = epoch_work(n, n_val, d_in, m.width if deep else 0, layers, t.batch_size, m.dropout if deep else 0.0)
     if t.epochs * per <= WORK_LIMIT:
         return None
     most = int(WORK_LIMIT // per)

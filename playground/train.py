@@ -44,9 +44,27 @@ def _seeded_global_rng(seed: int, dev: torch.device) -> Iterator[None]:
         yield
 
 
-def make_optimizer(name: str, params: object, lr: float, weight_decay: float = 0.0) -> torch.optim.Optimizer:
-    """An optimizer from the registry by name."""
-    return OPTIMIZERS[name](params, lr, weight_decay)
+def make_optimizer(
+    name: str, params: object, lr: float, weight_decay: float = 0.0, l1: float = 0.0
+) -> torch.optim.Optimizer:
+    """An optimizer from the registry by name; `l1` adds l1 * sign(w) to the weights' gradients before each step.
+
+    That is the gradient of l1 * sum |w| over the weight matrices (biases, 1-D, are not penalized, as in
+    TensorFlow Playground), added like the coupled L2 weight decay: Adam rescales it with the loss's gradient.
+    """
+    params = list(params)  # type: ignore[call-overload]
+    opt = OPTIMIZERS[name](params, lr, weight_decay)
+    if l1 > 0:
+        weights = [p for p in params if p.ndim > 1]
+
+        def add_l1(o: torch.optim.Optimizer, args: object, kwargs: object) -> None:
+            with torch.no_grad():
+                for w in weights:
+                    if w.grad is not None:
+                        w.grad.add_(w.sign(), alpha=l1)
+
+        opt.register_step_pre_hook(add_l1)
+    return opt
 
 
 def train_step(
@@ -137,7 +155,7 @@ def fit(
     callback: Callable[[Progress], bool | None] | None = None,
     every: int | Container[int] = 50,
     transform: Callable[[torch.Tensor], torch.Tensor] | None = None,
-    hidden_layers: int | None = None,
+    hidden_layers: int | tuple[int, ...] | None = None,
     max_seconds: float | None = None,
 ) -> FitResult:
     """Fit the model the settings describe to `data` and return its result.
@@ -145,7 +163,8 @@ def fit(
     Polynomials are solved in closed form (regression only). MLPs train with the chosen
     optimizer; `callback(progress)` runs every `every` epochs (or at the epochs of a set) and may return False to stop;
     `transform` maps raw inputs to features; `hidden_layers` overrides `model.layers`
-    (0 gives a single linear layer: linear or logistic regression). A network beyond the work bound
+    (0 gives a single linear layer: linear or logistic regression; a tuple gives each hidden layer's width,
+    overriding `model.width` too). A network beyond the work bound
     (settings.WORK_LIMIT) raises TooMuchWork before training; `max_seconds` is only a last-resort guard
     (settings.GUARD_SECONDS on the pages): a run it stops is incomplete ("time budget") and not reproducible.
     """
@@ -157,6 +176,9 @@ def fit(
         va = (p(data.x_val) - data.y_val).pow(2).mean().item()
         return FitResult("poly", p, model.degree + 1, stop_reason="closed form", train_metric=tr, val_metric=va)
     train = train or TrainSettings()
+    if isinstance(hidden_layers, tuple) and len(set(hidden_layers)) <= 1:  # equal widths: the uniform network's path
+        model = model.changed(width=hidden_layers[0]) if hidden_layers else model
+        hidden_layers = len(hidden_layers)
     d_in = _features(data.x[:1], transform).shape[1]
     refusal = fit_refusal(len(data.x), len(data.x_val), d_in, model, train, hidden_layers)
     if refusal is not None:
@@ -172,7 +194,7 @@ def _train_mlp(
     callback: Callable[[Progress], bool | None] | None,
     every: int | Container[int],
     transform: Callable[[torch.Tensor], torch.Tensor] | None,
-    hidden_layers: int | None,
+    hidden_layers: int | tuple[int, ...] | None,
     max_seconds: float | None,
 ) -> FitResult:
     """Train on the chosen device; a GPU that fails (busy, out of memory) restarts the run on the CPU, with a note.
@@ -194,9 +216,17 @@ def _train_mlp(
     return res
 
 
-def _engine_serves(dev: torch.device, m: ModelSettings, t: TrainSettings, hidden: int | None, n: int) -> bool:
-    """Whether the batched engine trains this run (K = 1): on the CPU, where its numpy epoch is ~6x faster."""
+def _engine_serves(
+    dev: torch.device, m: ModelSettings, t: TrainSettings, hidden: int | tuple[int, ...] | None, n: int
+) -> bool:
+    """Whether the batched engine trains this run (K = 1): on the CPU, where its numpy epoch is ~6x faster.
+
+    The engine does L1 and the linear activation too; per-layer widths (a tuple) have one layer here at most
+    (fit turns equal widths into a count), and one layer of one width is the engine's case.
+    """
     layers = m.layers if hidden is None else hidden
+    if isinstance(layers, tuple):  # a tuple reaching here has different widths: more than one layer
+        return False
     full = t.batch_size == 0 or t.batch_size >= n  # one batch of every point, in order, as fit's own loop
     return dev.type == "cpu" and batched.NUMPY_STEP and m.dropout == 0 and full and layers == 1
 
@@ -209,7 +239,7 @@ def _train_on(
     callback: Callable[[Progress], bool | None] | None,
     every: int | Container[int],
     transform: Callable[[torch.Tensor], torch.Tensor] | None,
-    hidden_layers: int | None,
+    hidden_layers: int | tuple[int, ...] | None,
     max_seconds: float | None,
 ) -> FitResult:
     cls = data.task == "classification"
@@ -231,7 +261,7 @@ def _train_on(
         res.model, res.n_params = net, n_params(net)
         params = list(net.parameters())
         best = [p.detach().clone() for p in params]
-        opt = make_optimizer(t.optimizer, params, t.lr, t.weight_decay)
+        opt = make_optimizer(t.optimizer, params, t.lr, t.weight_decay, t.l1)
         g = torch.Generator(device="cpu").manual_seed(t.init_seed + 1)
         bs = n if t.batch_size == 0 else min(t.batch_size, n)
         fast = bs == n and m.dropout == 0  # the training forward doubles as the training-loss measurement

@@ -63,6 +63,8 @@ def solo(x, y, xv, yv, width, m: ModelSettings, t: TrainSettings, seed, task="re
         "sgd": lambda p: torch.optim.SGD(p, lr=t.lr, weight_decay=t.weight_decay),
         "momentum": lambda p: torch.optim.SGD(p, lr=t.lr, momentum=0.9, weight_decay=t.weight_decay),
     }[t.optimizer](net.parameters())
+    weights = [p for p in net.parameters() if p.ndim > 1]  # L1 acts on weight matrices, not biases
+    penalty = (lambda: t.l1 * sum(w.abs().sum() for w in weights)) if t.l1 else (lambda: 0.0)
     drawn = iter(masks[0]) if masks else None
 
     def forward(inp, train=False):
@@ -100,7 +102,7 @@ def solo(x, y, xv, yv, width, m: ModelSettings, t: TrainSettings, seed, task="re
         perm = torch.randperm(n, generator=g) if (bs < n or m.dropout > 0) else torch.arange(n)
         for idx in perm.split(bs):
             opt.zero_grad()
-            loss_fn(forward(x[idx], train=True), y[idx]).backward()
+            (loss_fn(forward(x[idx], train=True), y[idx]) + penalty()).backward()  # L1 as a loss term
             opt.step()
     if r["reason"] in ("early stop", "diverged"):
         with torch.no_grad():
@@ -169,10 +171,20 @@ def test_optimizers_and_weight_decay(opt, wd):
     run([3, 8, 5], MLP_, T.changed(optimizer=opt, weight_decay=wd, lr=lr))
 
 
-@pytest.mark.parametrize("act", ["tanh", "relu", "sigmoid", "gelu"])
+@pytest.mark.parametrize("act", ["tanh", "relu", "sigmoid", "gelu", "linear"])
 @pytest.mark.parametrize("layers", [1, 2])
 def test_activations_and_depth(act, layers):
     run([4, 7, 2], MLP_.changed(activation=act, layers=layers), T)
+
+
+@pytest.mark.parametrize("opt", ["adam", "sgd", "momentum"])
+@pytest.mark.parametrize("layers", [0, 1, 2])
+def test_l1_equals_the_loss_term_of_a_plain_autograd_loop(opt, layers):
+    """l1 * sign(w) added to the weights' gradients (not the biases') is autograd's gradient of l1 * sum |w|,
+    with weight decay on top; widths of one hidden layer pack into chunks, so padded weights must stay zero."""
+    lr = 0.02 if opt == "adam" else 0.1
+    t = T.changed(optimizer=opt, lr=lr, l1=0.01, weight_decay=0.001 if opt == "sgd" else 0.0)
+    run([3, 8, 5] if layers else [4, 4], MLP_, t, layers=layers, d=2)
 
 
 def test_no_hidden_layer_is_linear_or_logistic_regression():

@@ -111,7 +111,7 @@ def test_class_settings_keys_never_clash_with_the_other_pages_url_keys() -> None
         {"cval": 0.05},
         {"cval": 0.95},
         {"cnoise": -0.1},
-        {"hidden": 5},
+        {"hidden": 7},
         {"hidden": -1},
         {"cwidth": 0},
         {"cset": "swirl"},

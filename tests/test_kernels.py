@@ -16,7 +16,7 @@ import torch.nn.functional as F
 
 from playground import npstep
 
-REF = {"tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu, "gelu": F.gelu}
+REF = {"tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu, "gelu": F.gelu, "linear": lambda z: z * 1}
 EPS = {torch.float32: float(np.finfo(np.float32).eps), torch.float64: float(np.finfo(np.float64).eps)}
 ALL = [k for ks in npstep.KERNELS.values() for k in ks]
 
