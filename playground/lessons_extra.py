@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .bv_epochs import EpochSettings, bv_epochs
+from .classify import ClassSettings, fit_classifier
 from .data import make_data
 from .lessons import (
     BIG_NET,
@@ -26,7 +27,7 @@ from .lessons import (
     settings_of,
 )
 from .models import poly_errors
-from .settings import DataSettings, ModelSettings
+from .settings import DataSettings, ModelSettings, TrainSettings
 
 TEST_SEED = 10**6  # the "test set" of the tuning lesson: drawn with the seed moved this far, never seen before
 
@@ -65,6 +66,35 @@ def measure_tuning(values: dict[str, Any], seeds: Sequence[int]) -> list[Numbers
         out.append({"picked": k, "val": float(va[k]), "test": float(te[k])})
     return out
 
+
+def _tail(h: Sequence[float], k: int) -> float:
+    return float(np.mean(h[-k:]))
+
+
+def measure_dropout_loss(values: dict[str, Any], seeds: Sequence[int]) -> list[Numbers]:
+    """Classify's network with dropout: training loss with dropout on and off, and validation loss, each
+    averaged over the last tenth of the epochs (the dropout-on loss jitters from batch to batch)."""
+    cs, ms = settings_of(ClassSettings, values), settings_of(ModelSettings, values)
+    ts = settings_of(TrainSettings, values).changed(device="cpu")
+    out = []
+    for s in seeds:
+        r = fit_classifier(cs.changed(cseed=s), ms, ts)
+        k = max(1, len(r.train_loss_on) // 10)
+        out.append({"on": _tail(r.train_loss_on, k), "off": _tail(r.train_loss, k), "val": _tail(r.val_loss, k)})
+    return out
+
+
+DROPOUT_LOSS = {
+    "cset": "moons",
+    "cn": 600,
+    "cval": 0.5,
+    "cnoise": 0.3,
+    "hidden": 2,
+    "cwidth": 32,
+    "dropout": 0.5,
+    "epochs": 300,
+    "cview": "train",
+}
 
 COURSE = {
     "cset": "course",
@@ -115,6 +145,19 @@ EXTRA: list[Preset] = [
             "Validation error is above training error, yet the verdict is 'Good fit'.",
             measure_one,
             lambda m: m["val"] > m["train"] and m["verdict"] == "good",
+        ),
+        stage="detection",
+    ),
+    Preset(
+        "dropout_val_below_train",
+        "Misconception: validation loss below training loss is a bug",
+        "classify",
+        "With dropout 0.5, every training step switches off half of the hidden neurons at random, so the training loss the optimizer sees (the chart's 'training loss (dropout on)', what a PyTorch loop or Keras prints) stays above the validation loss, which is measured with the whole network. That is normal, not a bug: measured the same way as validation, with dropout off, the training loss is below the validation loss, as a fitted model's should be.",
+        DROPOUT_LOSS,
+        Claim(
+            "Over the last tenth of the epochs, validation loss is below the dropout-on training loss and above the dropout-off one.",
+            measure_dropout_loss,
+            lambda m: m["off"] < m["val"] < m["on"],
         ),
         stage="detection",
     ),

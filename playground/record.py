@@ -53,6 +53,7 @@ class Recording:
     best_epoch: int | None
     train_acc: np.ndarray | None = None  # (E+1,) classification only
     val_acc: np.ndarray | None = None
+    train_loss_on: np.ndarray | None = None  # (E,) with dropout: training epoch e's loss, dropout on, at e - 1
 
     @property
     def last_epoch(self) -> int:
@@ -66,7 +67,15 @@ class Recording:
     @property
     def nbytes(self) -> int:
         """Bytes of the arrays (before encoding)."""
-        arrs = [self.epochs, self.frames, self.train_loss, self.val_loss, self.train_acc, self.val_acc]
+        arrs = [
+            self.epochs,
+            self.frames,
+            self.train_loss,
+            self.val_loss,
+            self.train_acc,
+            self.val_acc,
+            self.train_loss_on,
+        ]
         return sum(a.nbytes for a in arrs if a is not None)
 
 
@@ -110,6 +119,7 @@ class Recorder:
             best_epoch=res.best_epoch,
             train_acc=acc[0],
             val_acc=acc[1],
+            train_loss_on=np.asarray(res.train_loss_on, dtype=np.float32) if res.train_loss_on else None,
         )
 
 

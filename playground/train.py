@@ -107,6 +107,10 @@ class FitResult:
     val_loss: list[float] = field(default_factory=list)
     train_acc: list[float] = field(default_factory=list)  # classification only
     val_acc: list[float] = field(default_factory=list)
+    # With dropout: per training epoch e = 1, 2, ... (index e - 1) the mean loss of its batches in train mode,
+    # dropout on, weighted by batch size: what the optimizer saw and a PyTorch loop or Keras prints. Empty
+    # without dropout (train mode is eval mode there, so train_loss is it).
+    train_loss_on: list[float] = field(default_factory=list)
     best_epoch: int | None = None
     stop_reason: str = "finished"  # finished, early stop, diverged, time budget (the guard), stopped, closed form
     train_metric: float = math.nan  # final MSE (regression) or cross-entropy (classification)
@@ -316,16 +320,22 @@ def _train_on(
                 opt.step()
             else:
                 net.train()
+                seen = torch.zeros((), device=dev)  # the epoch's summed batch losses (x batch size), dropout on
                 for idx in torch.randperm(n, generator=g).split(bs):
                     idx = idx.to(dev)
                     opt.zero_grad()
-                    loss_fn(net(x[idx]), y[idx]).backward()
+                    lb = loss_fn(net(x[idx]), y[idx])
+                    lb.backward()
                     opt.step()
+                    if m.dropout > 0:  # the step's own loss: no extra forward, so no extra dropout mask drawn
+                        seen += lb.detach() * len(idx)
                     if max_seconds is not None and settings.clock() - t0 > max_seconds:
                         res.stop_reason = "time budget"  # one epoch of many small batches can take seconds
                         break
                 if res.stop_reason == "time budget":
                     break
+                if m.dropout > 0:
+                    res.train_loss_on.append(seen.item() / n)
         # Keep the best weights when stopping early or diverging (a finished run keeps its last).
         if res.stop_reason in ("early stop", "diverged"):
             with torch.no_grad():

@@ -145,4 +145,5 @@ def playback_labels(metric: str) -> dict[str, str]:
         "train1": t("training, class 1"),
         "val0": t("validation, class 0"),
         "val1": t("validation, class 1"),
+        "train_on": t("training loss (dropout on)"),
     }

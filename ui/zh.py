@@ -33,6 +33,18 @@ ZH: dict[str, str] = {
         "上面的数字来自第 {e} 轮，即最后训练的一轮（不使用早停时保留最后的权重）。"
         "最佳验证 {m} 为 {v}，出现在第 {b} 轮：点击下方的“★ 最佳轮次”查看。"
     ),
+    # --- Dropout loss, held-back test, Lightning (h1) ---
+    "training loss (dropout on)": "训练损失（开启 Dropout）",
+    "Misconception: validation loss below training loss is a bug": "误区：验证损失低于训练损失是程序错误",
+    "With dropout 0.5, every training step switches off half of the hidden neurons at random, so the training loss the optimizer sees (the chart's 'training loss (dropout on)', what a PyTorch loop or Keras prints) stays above the validation loss, which is measured with the whole network. That is normal, not a bug: measured the same way as validation, with dropout off, the training loss is below the validation loss, as a fitted model's should be.": (
+        "Dropout 为 0.5 时，每个训练步骤都随机关闭一半隐藏神经元，因此优化器看到的训练损失"
+        "（图中的“训练损失（开启 Dropout）”，也就是 PyTorch 训练循环或 Keras 打印的数值）一直高于验证损失，"
+        "而验证损失是用完整的网络测量的。这很正常，不是程序错误：用与验证相同的方式（关闭 Dropout）测量时，"
+        "训练损失低于验证损失，拟合好的模型本应如此。"
+    ),
+    "Over the last tenth of the epochs, validation loss is below the dropout-on training loss and above the dropout-off one.": (
+        "在最后十分之一的轮次里，验证损失低于开启 Dropout 的训练损失，又高于关闭 Dropout 的训练损失。"
+    ),
     # --- Class challenge (ui/challenge_page.py, playground/challenge.py) ---------------------
     "Class challenge": "班级挑战",
     "Join a challenge": "加入挑战",

@@ -58,6 +58,7 @@ WORDS = {
     "val0": "validation, class 0",
     "val1": "validation, class 1",
     "speed": "speed",
+    "train_on": "training loss (dropout on)",
 }
 
 
@@ -218,6 +219,21 @@ def _best_star(b: int, va: np.ndarray, name: str) -> dict[str, Any]:
             "xaxis": "x2", "yaxis": "y2"}  # fmt: skip
 
 
+def _on_loss(rec: Recording) -> np.ndarray:
+    """The dropout-on training losses (E,) of a run with dropout, else an empty array."""
+    return _finite(rec.train_loss_on) if rec.train_loss_on is not None else np.zeros(0, np.float32)
+
+
+def _on_trace(on: np.ndarray, name: str, metric: str) -> list[dict[str, Any]]:
+    """The training loss with dropout on, dotted, at epochs 1..E (epoch e's batches moved the weights from
+    e - 1 to e, as a loop or Keras prints it after epoch e); no trace without dropout."""
+    if not len(on):
+        return []
+    return [{"type": "scatter", "x": np.arange(1, len(on) + 1, dtype=np.int32), "y": on, "mode": "lines",
+             "name": name, "line": {"color": TRAIN, "width": 2, "dash": "dot"}, "xaxis": "x2", "yaxis": "y2",
+             "hovertemplate": f"{metric} %{{y:.3g}}<extra>{name}</extra>"}]  # fmt: skip
+
+
 def fit_playback(
     data: Dataset,
     xs: np.ndarray,
@@ -234,10 +250,10 @@ def fit_playback(
     """
     w = _w(labels)
     bottom = 190
-    tr, va = _finite(rec.train_loss), _finite(rec.val_loss)
+    tr, va, on = _finite(rec.train_loss), _finite(rec.val_loss), _on_loss(rec)
     ep = np.arange(len(tr), dtype=np.int32)
     e_last = int(rec.epochs[-1])
-    lr = _log_range(tr, va)
+    lr = _log_range(tr, va, on)
     top, bot = 10 ** lr[1], 10 ** lr[0]
     traces: list[dict[str, Any]] = [
         {"type": "scatter", "x": data.x_val.numpy(), "y": data.y_val.numpy(), "mode": "markers",
@@ -262,6 +278,7 @@ def fit_playback(
         {"type": "scatter", "x": ep, "y": va, "mode": "lines", "name": f"{w['val']} {w['metric']}",
          "line": {"color": VAL, "width": 2, "dash": "dot"}, "xaxis": "x2", "yaxis": "y2"},
     ]  # fmt: skip
+    traces += _on_trace(on, w["train_on"], w["metric"])
     if rec.best_epoch is not None:
         traces.append(_best_star(rec.best_epoch, va, w["best_marker"]))
     k_cursor = len(traces)
@@ -373,12 +390,12 @@ def classify_playback(
     """
     w = _w(labels)
     bottom = 190
-    tr, va = _finite(rec.train_loss), _finite(rec.val_loss)
+    tr, va, on = _finite(rec.train_loss), _finite(rec.val_loss), _on_loss(rec)
     ta = _finite(rec.train_acc) if rec.train_acc is not None else np.full_like(tr, np.nan)
     vacc = _finite(rec.val_acc) if rec.val_acc is not None else np.full_like(tr, np.nan)
     ep = np.arange(len(tr), dtype=np.int32)
     q = quantise(rec.frames)  # (F, G, G)
-    lr = _log_range(tr, va)
+    lr = _log_range(tr, va, on)
     top, bot = 10 ** lr[1], 10 ** lr[0]
     half = LEVELS / 2
     xx, yy = np.meshgrid(gx.astype(np.float32), gy.astype(np.float32))  # (G, G) cell centres, rows follow gy
@@ -422,6 +439,7 @@ def classify_playback(
              "showlegend": ax == "2", "line": {"color": VAL, "width": 2, "dash": dash}, "xaxis": f"x{ax}",
              "yaxis": f"y{ax}", "hovertemplate": f"{metric} %{{y:.3g}}<extra>{w['val']}</extra>"},
         ]  # fmt: skip
+    traces += _on_trace(on, w["train_on"], w["metric"])
     if rec.best_epoch is not None:
         traces.append(_best_star(rec.best_epoch, va, w["best_marker"]))
     if chance is not None:
