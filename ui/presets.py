@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from playground.lessons import PRESETS, STAGES, Preset, in_order, lesson
-from playground.settings import Settings
+from playground.settings import ModelSettings, Settings, TrainSettings
 
 from . import classify_page, compare_page, fit_page, sweep_pages
 from .i18n import t
-from .widgets import code, put
+from .widgets import LESSON_TRIM, TRIM_KEYS, check_trim, code, put, trim_names
 
 Groups = list[tuple[type[Settings], str]]
 
@@ -32,13 +32,29 @@ __all__ = ["PAGE_GROUPS", "PRESETS", "STAGES", "Preset", "apply", "banner", "fro
 preset = lesson
 
 
+def known_keys() -> set[str]:
+    """The URL key of every control of the app: what a link's hide= and lock= may name."""
+    from .challenge_page import PREFIX  # the challenge's own model and training controls
+    from .chrome import AppSettings
+
+    groups = [g for gs in PAGE_GROUPS.values() for g in gs]
+    groups += [(AppSettings, ""), (ModelSettings, PREFIX), (TrainSettings, PREFIX)]
+    return {prefix + name for cls, prefix in groups for name in cls.specs()}
+
+
+def lesson_trim(p: Preset) -> dict[str, tuple[str, ...]]:
+    """The controls a lesson hides and locks on its page: its values "hide" and "lock", as a link's."""
+    return {k: trim_names(p.values.get(k, "")) for k in TRIM_KEYS}
+
+
 def apply(p: Preset) -> None:
     """Reset the preset's page to defaults, then set the preset's values (a callback)."""
     for cls, prefix in PAGE_GROUPS[p.page]:
         for name, (_, default) in cls.specs().items():
             put(prefix + name, default)
     for k, v in p.values.items():
-        put(k, v)
+        if k not in TRIM_KEYS:  # hide= and lock= trim the page's controls (banner), they are no setting
+            put(k, v)
     st.session_state["_lesson"] = p.id
     st.session_state["_goto"] = p.page
 
@@ -48,6 +64,7 @@ def from_url() -> None:
     if st.session_state.get("_lesson_url_done"):
         return
     st.session_state["_lesson_url_done"] = True  # only the link a session opens with: later ?lesson= are its own
+    check_trim(known_keys())  # the link's hide= and lock=: a name that is no control gets a notice
     pid = st.query_params.get("lesson")
     if pid:
         p = preset(pid)
@@ -62,13 +79,16 @@ def banner(url_path: str) -> None:
     p = preset(st.session_state.get("_lesson", ""))
     if p is None or p.page != url_path:
         st.session_state.pop(LINK_KEY, None)
+        st.session_state.pop(LESSON_TRIM, None)
         return
+    st.session_state[LESSON_TRIM] = lesson_trim(p)  # read by every widget() of this run
     st.session_state[LINK_KEY] = p.id  # write_url keeps ?lesson= in the address bar: a copied link shows this text
     c1, c2 = st.columns([12, 1])
     c1.info(f"**{t(p.title)}** — {t(p.text)}", icon=":material/school:")
     if c2.button("", icon=":material/close:", key="close_lesson", help=t("Hide the lesson")):
         st.session_state.pop("_lesson", None)
         st.session_state.pop(LINK_KEY, None)
+        st.session_state.pop(LESSON_TRIM, None)  # the lesson's trimmed controls come back
         st.rerun()
 
 

@@ -55,6 +55,12 @@ CHOICE_NAMES = {
 
 SEED_MAX = 10_000  # above this a number box beats a slider
 
+# Trimmed exercises: a link's hide= and lock= name controls by their URL keys (comma-separated). A hidden control
+# is not drawn but keeps the link's value; a locked one is drawn disabled. Both stay in every link the page writes.
+TRIM_KEYS = ("hide", "lock")
+TRIM_STATE = "_trim"  # this session's {kind: names} from its first link
+LESSON_TRIM = "_lesson_trim"  # the open lesson's {kind: names}, on its own page only (ui.presets.banner)
+
 
 def _store(key: str) -> str:
     return "v:" + key
@@ -92,6 +98,46 @@ def shown(name: str, v: Any) -> str:
     if isinstance(v, str):
         return t(choice_name(name, v))
     return fmt_number(v)
+
+
+def trim_names(raw: object) -> tuple[str, ...]:
+    """Control names from "a,b" (or a sequence of names): stripped, no empties, no repeats, in order."""
+    parts = raw.split(",") if isinstance(raw, str) else [str(p) for p in raw or ()]  # type: ignore[attr-defined]
+    return tuple(dict.fromkeys(p.strip() for p in parts if p.strip()))
+
+
+def link_trim() -> dict[str, tuple[str, ...]]:
+    """The controls this session's link hides and locks (read from the link once per session)."""
+    tr = st.session_state.get(TRIM_STATE)
+    if tr is None:
+        tr = {k: trim_names(st.query_params.get(k, "")) for k in TRIM_KEYS}
+        st.session_state[TRIM_STATE] = tr
+    return tr
+
+
+def check_trim(known: set[str]) -> None:
+    """Drop names of the link's hide= and lock= that are no control of the app, each with a notice in the page."""
+    tr = link_trim()
+    for kind in TRIM_KEYS:
+        bad = [n for n in tr[kind] if n not in known]
+        for n in bad:
+            st.session_state.setdefault("_notices", []).append(
+                t(
+                    "{param}: {raw} is not the name of a control (names are a link's keys, e.g. lr)",
+                    param=kind,
+                    raw=code(n),
+                )
+            )
+        tr[kind] = tuple(n for n in tr[kind] if n not in bad)
+
+
+def trimmed(key: str) -> str | None:
+    """ "hide" or "lock" when the link or the open lesson trims the control with URL key `key`; hide wins."""
+    link, lesson = link_trim(), st.session_state.get(LESSON_TRIM) or {}
+    for kind in TRIM_KEYS:
+        if key in link[kind] or key in lesson.get(kind, ()):
+            return kind
+    return None
 
 
 def load_url(groups: list[tuple[type[Settings], str]]) -> None:
@@ -170,6 +216,15 @@ def show_notices() -> None:
         st.warning(note, icon="⚠️")
     for note in st.session_state.pop("_notices", []):  # e.g. an unknown lesson (ui.presets)
         st.warning(t("Link setting ignored: {note}", note=note), icon="⚠️")
+    if any(link_trim().values()):
+        st.caption(t("This link is an exercise: some controls are hidden or locked."), help=_trim_help())
+
+
+def _trim_help() -> str:
+    tr = link_trim()
+    parts = [t("hidden: {names}", names=", ".join(tr["hide"]))] if tr["hide"] else []
+    parts += [t("locked: {names}", names=", ".join(tr["lock"]))] if tr["lock"] else []
+    return "; ".join(parts)
 
 
 def widget(cls: type[Settings], name: str, prefix: str = "", container: Any = None, label: str | None = None) -> Any:
@@ -181,14 +236,20 @@ def widget(cls: type[Settings], name: str, prefix: str = "", container: Any = No
         st.session_state[store] = default
     # Re-own the value every run: a keyed widget last drawn by another page would fall back to its default.
     st.session_state[key] = st.session_state[key] if key in st.session_state else st.session_state[store]
+    how = trimmed(key)
+    if how == "hide":  # not drawn: the value from the link (or the lesson) is used as it is
+        return stored(cls, name, prefix)
     c = container or st
     lab, hlp = t(label or spec.label), t(spec.help)
+    off = how == "lock"  # drawn, disabled: the value the link set
+    if off:
+        hlp = f"{hlp} {t('Locked by this link.')}"
     if isinstance(default, bool):
-        v = c.toggle(lab, key=key, help=hlp)
+        v = c.toggle(lab, key=key, help=hlp, disabled=off)
     elif isinstance(default, tuple):  # a subset of the choices; the widget holds a list
         st.session_state[key] = list(st.session_state[key])
         names = {o: t(choice_name(name, o)) for o in spec.choices or ()}
-        picked = c.multiselect(lab, spec.choices, key=key, help=hlp, format_func=names.__getitem__)
+        picked = c.multiselect(lab, spec.choices, key=key, help=hlp, format_func=names.__getitem__, disabled=off)
         v = stored(cls, name, prefix)
         if len(picked) < (spec.lo or 0):
             c.warning(t("{label}: pick at least one; keeping the last choice.", label=lab))
@@ -196,20 +257,20 @@ def widget(cls: type[Settings], name: str, prefix: str = "", container: Any = No
         names = {o: t(choice_name(name, o)) for o in spec.choices or ()}  # format_func runs off the script thread
         kind = c.segmented_control if spec.widget == "segmented" else c.selectbox
         extra = {"required": True} if spec.widget == "segmented" else {}
-        v = kind(lab, spec.choices, key=key, help=hlp, format_func=names.__getitem__, **extra)
+        v = kind(lab, spec.choices, key=key, help=hlp, format_func=names.__getitem__, disabled=off, **extra)
     elif spec.log:
         opts = log_grid(spec.lo or 0.0, spec.hi or 1.0)
         st.session_state[key] = nearest_on_grid(st.session_state[key], opts)
-        v = c.select_slider(lab, opts, key=key, help=hlp, format_func=fmt_number)
+        v = c.select_slider(lab, opts, key=key, help=hlp, format_func=fmt_number, disabled=off)
     elif spec.widget == "counts":  # fine steps where counts are small; a link's count between two steps joins them
         opts = count_options(int(st.session_state[key]), int(spec.lo or 0), int(spec.hi or 0))
-        v = c.select_slider(lab, opts, key=key, help=hlp)
+        v = c.select_slider(lab, opts, key=key, help=hlp, disabled=off)
     elif isinstance(default, int) and (spec.hi or 0) > SEED_MAX:
-        v = c.number_input(lab, int(spec.lo or 0), int(spec.hi or 0), step=1, key=key, help=hlp)
+        v = c.number_input(lab, int(spec.lo or 0), int(spec.hi or 0), step=1, key=key, help=hlp, disabled=off)
     elif isinstance(default, int):
-        v = c.slider(lab, int(spec.lo or 0), int(spec.hi or 0), step=1, key=key, help=hlp)
+        v = c.slider(lab, int(spec.lo or 0), int(spec.hi or 0), step=1, key=key, help=hlp, disabled=off)
     else:
-        v = c.slider(lab, float(spec.lo or 0), float(spec.hi or 0), step=spec.step, key=key, help=hlp)
+        v = c.slider(lab, float(spec.lo or 0), float(spec.hi or 0), step=spec.step, key=key, help=hlp, disabled=off)
     st.session_state[store] = v
     return v
 
@@ -226,6 +287,9 @@ def write_url(groups: list[tuple[Settings, str]], extra: dict[str, str] | None =
     raw = dict(extra or {})
     if st.session_state.get("_lesson_link"):  # a lesson's text is on this page: the link reopens it (ui.presets)
         raw["lesson"] = st.session_state["_lesson_link"]
+    for kind, names in link_trim().items():  # an exercise stays trimmed as its remaining controls move
+        if names:
+            raw[kind] = ",".join(names)
     groups = [*groups, (collect(AppSettings), "")]
     for s, prefix in groups:
         raw.update(to_raw(s, prefix))

@@ -19,6 +19,13 @@ ZH: dict[str, str] = {
     "weight {w}": "权重 {w}",
     "bias {b}": "偏置 {b}",
     "from {lo} to {hi}": "从 {lo} 到 {hi}",
+    "{param}: {raw} is not the name of a control (names are a link's keys, e.g. lr)": (
+        "{param}：{raw} 不是控件的名称（名称是链接中的键，例如 lr）"
+    ),
+    "This link is an exercise: some controls are hidden or locked.": "此链接是一道练习：部分控件已隐藏或锁定。",
+    "hidden: {names}": "隐藏：{names}",
+    "locked: {names}": "锁定：{names}",
+    "Locked by this link.": "已被此链接锁定。",
     # --- Training playback (ui/common.py playback_labels, the training pages) -----------------
     "▶ Play": "▶ 播放",
     "❚❚ Pause": "❚❚ 暂停",
