@@ -91,12 +91,12 @@ def test_app_settings_are_trimmed_too_and_chinese_notices() -> None:
 
 def test_classify_page_hides_its_network_controls() -> None:
     at = AppTest.from_file(str(Path(__file__).parents[1] / "views" / "classify.py"), default_timeout=180)
-    at.query_params.update({"hide": "optimizer,lr,hidden", "lock": "cn,cnoise", "hidden": "1", "cn": "80"})
+    at.query_params.update({"hide": "optimizer,lr,activation", "lock": "cn,cnoise", "hidden": "1", "cn": "80"})
     at.query_params.update({"epochs": "20", "cview": "compare"})
     at.run()
     assert not at.exception, at.exception
     keys = _keys(at)
-    assert not {"optimizer", "lr", "hidden"} & keys
+    assert not {"optimizer", "lr", "activation"} & keys and "features" in keys  # activation: drawn when hidden > 0
     assert _widget(at, "cn").disabled and _widget(at, "cnoise").disabled
     assert at.session_state["v:hidden"] == 1 and at.session_state["v:cn"] == 80
 

@@ -119,3 +119,17 @@ def test_figure_has_a_picture_per_shown_neuron_and_one_enlarged(hidden: tuple[in
     links = sum(w.size for w in ins.weights)
     hover = [tr for tr in fig.data if tr.meta and tr.meta.get("links")]
     assert sum(len(tr.x) for tr in hover) == links
+
+
+@pytest.mark.parametrize("net", ["4,2", "3,9,2,1,5,2"])
+def test_per_layer_widths_from_a_link_get_a_picture_per_neuron(net: str) -> None:
+    cs = ClassSettings(cn=80, net=net)
+    res = fit_classifier(cs, ModelSettings(activation="relu"), TrainSettings(epochs=5))
+    gx, gy, pts = boundary_grid(class_data(cs), 16)
+    ins = inside(res.model, make_transform(cs.features), cs.features, gx, gy)
+    assert ins.widths == (2, *cs.widths, 1)
+    ref = _hooked(res.model, make_transform(cs.features)(torch.from_numpy(pts)).float())
+    for layer in range(1, len(ref) - 1):
+        want = ref[layer].double().numpy()[:, : ins.shown[layer]].T.reshape(-1, len(gy), len(gx))
+        got = np.stack([ins.values(layer, u) for u in range(ins.shown[layer])])
+        assert np.abs(got - want).max() <= np.max(ins.hi[layer] - ins.lo[layer]) / 510 + 1e-6

@@ -131,11 +131,15 @@ def check_trim(known: set[str]) -> None:
         tr[kind] = tuple(n for n in tr[kind] if n not in bad)
 
 
-def trimmed(key: str) -> str | None:
-    """ "hide" or "lock" when the link or the open lesson trims the control with URL key `key`; hide wins."""
+def trimmed(*keys: str) -> str | None:
+    """ "hide" or "lock" when the link or the open lesson trims a control with one of these URL keys; hide wins.
+
+    widget() asks for its own key; a control drawn by a page itself (a text entry standing for several settings)
+    asks with the keys it sets, and skips drawing itself or draws itself disabled.
+    """
     link, lesson = link_trim(), st.session_state.get(LESSON_TRIM) or {}
     for kind in TRIM_KEYS:
-        if key in link[kind] or key in lesson.get(kind, ()):
+        if any(k in link[kind] or k in lesson.get(kind, ()) for k in keys):
             return kind
     return None
 
