@@ -27,7 +27,18 @@ from playground.figures.classify import boundary_figure, confusion_figure, train
 from playground.figures.playback import classify_playback
 from playground.io import data_csv
 from playground.record import Recorder, Recording, grid_probe, schedule
-from playground.settings import GUARD_SECONDS, ModelSettings, Settings, TooMuchWork, TrainSettings, param, to_raw
+from playground.settings import (
+    GUARD_SECONDS,
+    ModelSettings,
+    Settings,
+    TooMuchWork,
+    TrainSettings,
+    fmt_widths,
+    param,
+    parse_widths,
+    spec_of,
+    to_raw,
+)
 from playground.train import Progress
 from playground.verdict import class_verdict
 
@@ -62,6 +73,16 @@ class ViewSettings(Settings):
         "Train one network and watch it, or compare a single layer with several.",
         choices=("train", "compare"),
         widget="segmented",
+    )
+    cdisc: bool = param(
+        False,
+        "Discretize output",
+        "Colour the plane by the predicted class instead of the probability of class 1.",
+    )
+    cshowval: bool = param(
+        True,
+        "Show validation points",
+        "Draw the held-out validation points (open symbols) on the boundary chart.",
     )
 
 
@@ -108,6 +129,10 @@ def labels() -> dict[str, dict[str, str]]:
         "train1": t("training, class 1"),
         "val0": t("validation, class 0"),
         "val1": t("validation, class 1"),
+        "pred": t("predicted class"),
+        "class": t("class"),
+        "class0": t("class 0"),
+        "class1": t("class 1"),
     }
     common = {"train": t("training"), "val": t("validation"), "best": t("best epoch"), "epoch": t("epoch")}
     loss = {**common, "metric": t("cross-entropy")}
@@ -136,7 +161,7 @@ def class_section(show_data: bool = True) -> tuple[ClassSettings, ModelSettings]
     sb = st.sidebar
     if show_data:
         sb.subheader(t("Data"))
-        for name in ("cset", "cn", "cnoise", "cval"):
+        for name in ("cset", "cn", "cnoise", "cval", "ctest"):
             widget(ClassSettings, name, container=sb)
         c1, c2 = sb.columns(2, vertical_alignment="bottom")
         widget(ClassSettings, "cseed", container=c1)
@@ -144,11 +169,56 @@ def class_section(show_data: bool = True) -> tuple[ClassSettings, ModelSettings]
             t("New sample"), on_click=_new_sample, help=t("Draw fresh points: the seed goes up by one."), key="cnew"
         )
     sb.subheader(t("Network"))
-    if widget(ClassSettings, "hidden", container=sb) > 0:
-        widget(ClassSettings, "cwidth", container=sb)
+    if net_entry(sb):
         widget(ModelSettings, "activation", container=sb)
     widget(ClassSettings, "features", container=sb)
     return collect(ClassSettings), collect(ModelSettings)
+
+
+NET_KEY = "net_entry"  # the text entry of the network's shape ("4,2"); the settings are hidden, cwidth and net
+
+
+def _shape() -> ClassSettings:
+    """The network shape as this session holds it (hidden, cwidth, net), on default data."""
+    return ClassSettings(**{k: stored(ClassSettings, k) for k in ("hidden", "cwidth", "net")})
+
+
+def _read_entry() -> None:
+    """The entry's text -> hidden, cwidth, net (a callback: runs before the widgets draw); bad text is kept back."""
+    text = str(st.session_state.get(NET_KEY, ""))
+    try:
+        ws = parse_widths(text)
+        cs = ClassSettings(net=fmt_widths(ws) or "0")
+    except ValueError:
+        st.session_state["_net_bad"] = text
+        return
+    put("hidden", cs.hidden)
+    put("cwidth", cs.cwidth)
+    put("net", cs.net)
+
+
+def net_entry(sb: Any) -> int:
+    """The compact entry of each hidden layer's width ("4,2", TensorFlow Playground's shape); returns the depth."""
+    shape = _shape()
+    bad = st.session_state.pop("_net_bad", None)
+    st.session_state[NET_KEY] = fmt_widths(shape.widths) or "0"  # what the settings say (links, lessons, resets)
+    spec = spec_of(ClassSettings, "net")
+    sb.text_input(t(spec.label), key=NET_KEY, on_change=_read_entry, help=t(spec.help), placeholder="4,2")
+    if bad is not None:
+        sb.warning(
+            t(
+                "Neurons per layer: {raw} is not 1 to 6 whole numbers from 1 to 128 separated by commas; keeping {v}.",
+                raw=f"`{str(bad)[:40].replace('`', '')}`",
+                v=fmt_widths(shape.widths) or "0",
+            )
+        )
+    k = shape.hidden
+    sb.caption(
+        t("No hidden layer: logistic regression on the features.")
+        if k == 0
+        else t("Hidden layers: {shape} neurons, then one output.", shape=" → ".join(map(str, shape.widths)))
+    )
+    return k
 
 
 def _apply_lesson() -> None:
@@ -231,7 +301,14 @@ def playback_grid(data: Dataset) -> tuple[np.ndarray, np.ndarray]:
 
 
 def train_live(
-    cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, data: Dataset, where: tuple, bar_ph: Any, digest: str = ""
+    cs: ClassSettings,
+    ms: ModelSettings,
+    ts: TrainSettings,
+    data: Dataset,
+    where: tuple,
+    bar_ph: Any,
+    digest: str = "",
+    view: ViewSettings | None = None,
 ) -> tuple[Report, Recording, str | None]:
     """Train and record (or reuse this session's earlier result), redrawing boundary and curves now and then.
 
@@ -240,6 +317,7 @@ def train_live(
     key = (cs, net_settings(cs, ms), ts, digest)
     if key in _cache() and key in _recordings():
         return _cache()[key], _recordings()[key], None
+    view = view or ViewSettings()
     lab = labels()
     gx, gy, _ = boundary_grid(data, GRID)
     chance = majority_share(data.y_val)
@@ -267,6 +345,8 @@ def train_live(
             total_epochs=p.epochs,
             titles=_titles(t(" — epoch {e}", e=p.epoch)),
             labels=lab,
+            show_val=view.cshowval,
+            discrete=view.cdisc,
         )
         for fig, w in zip(figs, where, strict=True):
             chart(fig, None, w)  # no key: the epoch in the titles keeps the frames apart
@@ -291,22 +371,32 @@ def train_live(
     return _remember(key, rep), rec, run
 
 
-def _live(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, data: Dataset, digest: str) -> None:
+def _live(
+    cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, data: Dataset, digest: str, view: ViewSettings
+) -> None:
     head = st.columns(6)
     box = st.container()
     ph_play = st.empty()  # the playback, full width, above the live frames' columns
     left, right = st.columns([3, 2])
     where = (left.empty(), right.empty(), right.empty())
     cm_ph = left.empty()
-    rep, rec, run = train_live(cs, ms, ts, data, where, st.empty(), digest)
+    rep, rec, run = train_live(cs, ms, ts, data, where, st.empty(), digest, view)
     for w in where:
         w.empty()
     _metrics(head, rep)
     _verdict_and_notes(rep, box)
     epoch_caption(rep.stop_reason, len(rep.val_loss) - 1, rep.best_epoch, rep.val_loss, t("cross-entropy"), box)
     words = playback_labels(t("cross-entropy"))
+    words = {**words, **{k: v for k, v in labels()["pts"].items() if k in ("pred", "class0", "class1")}}
     fig = classify_playback(
-        data, *playback_grid(data), rec, chance=rep.chance, title=t("Training, epoch by epoch"), labels=words
+        data,
+        *playback_grid(data),
+        rec,
+        chance=rep.chance,
+        title=t("Training, epoch by epoch"),
+        labels=words,
+        show_val=view.cshowval,
+        discrete=view.cdisc,
     )
     chart(fig, "cls_playback", ph_play)
     player(run, "classify")
@@ -314,11 +404,19 @@ def _live(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, data: Dataset
     chart(cm, "cls_cm", cm_ph)
 
 
-def _compare(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, data: Dataset, digest: str) -> None:
+def _compare(
+    cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, data: Dataset, digest: str, view: ViewSettings
+) -> None:
     deep = cs.hidden or DEEP_DEFAULT
+    multi = cs.changed(hidden=deep)  # keeps per-layer widths of this depth
+    title = (
+        t("{k} hidden layers of {w} neurons", k=deep, w=cs.cwidth)
+        if not multi.net
+        else t("{k} hidden layers of {shape} neurons", k=deep, shape=" → ".join(map(str, multi.widths)))
+    )
     runs = (
         ("single", cs.changed(hidden=0), t("Single layer (logistic regression)")),
-        ("multi", cs.changed(hidden=deep), t("{k} hidden layers of {w} neurons", k=deep, w=cs.cwidth)),
+        ("multi", multi, title),
     )
     st.caption(
         t(
@@ -339,7 +437,17 @@ def _compare(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, data: Data
         m[0].metric(t("Validation accuracy"), f"{rep.val_accuracy:.1%}")
         metric(m[1], t("Validation cross-entropy"), rep.val_ce)
         m[2].metric(t("Parameters"), f"{rep.n_params:,}")
-        fig = boundary_figure(data, rep.gx, rep.gy, rep.prob, title=title, labels=lab["pts"], height=420)
+        fig = boundary_figure(
+            data,
+            rep.gx,
+            rep.gy,
+            rep.prob,
+            title=title,
+            labels=lab["pts"],
+            height=420,
+            show_val=view.cshowval,
+            discrete=view.cdisc,
+        )
         chart(fig, f"cls_cmp_{name}", col)
         _verdict_and_notes(rep, col)
         cm = confusion_figure(rep.confusion, title=t("Confusion matrix (validation)"), labels=lab["cm"])
@@ -366,7 +474,11 @@ def page() -> None:
     show_notices()
     c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
     view = widget(ViewSettings, "cview", container=c1)
-    write_url([(cs, ""), (ts, ""), (collect(ViewSettings), "")], {**extra, **url_extra()})
+    d1, d2, _ = st.columns([1, 1, 1])  # display only: nothing retrains when these change
+    widget(ViewSettings, "cdisc", container=d1)
+    widget(ViewSettings, "cshowval", container=d2)
+    vs = collect(ViewSettings)
+    write_url([(cs, ""), (ts, ""), (vs, "")], {**extra, **url_extra()})
     c2.button(
         t("Lesson: two moons — one layer vs several"),
         on_click=_apply_lesson,
@@ -375,9 +487,9 @@ def page() -> None:
     )
     data, digest = (up.data, up.digest) if up else (class_data(cs), "")
     if view == "compare":
-        _compare(cs, ms, ts, data, digest)
+        _compare(cs, ms, ts, data, digest, vs)
     else:
-        _live(cs, ms, ts, data, digest)
+        _live(cs, ms, ts, data, digest, vs)
 
     network_section(cs, ms, ts, data, digest)  # Inside the network (ui/inside_view.py): opens lazily
 

@@ -823,4 +823,34 @@ ZH: dict[str, str] = {
     "Below N the test error is lowest at an interior count and rises by at least half toward p = N; beyond the peak it falls to below a third of it.": (
         "在 N 以下，测试误差在中间某个特征数处最低，向 p = N 至少上升一半；越过峰值后降到峰值的三分之一以下。"
     ),
+    # --- Classify: layers, L1, linear, lr grid, toggles (h2) ---
+    "Neurons per layer": "每层神经元数",
+    "One width per hidden layer, first to last, e.g. 4,2 (TensorFlow Playground's network shape); "
+    "0 or empty is no hidden layer. At most 6 layers of 1 to 128 neurons.": (
+        "每个隐藏层一个宽度，从第一层到最后一层，例如 4,2（即 TensorFlow Playground 的网络形状）；"
+        "0 或留空表示没有隐藏层。最多 6 层，每层 1 到 128 个神经元。"
+    ),
+    "L1 strength": "L1 强度",
+    "Adds λ·Σ|w| over the weights (not the biases) to the loss: pushes small weights to exactly zero. "
+    "Networks only: a polynomial's closed-form fit has no closed form with L1.": (
+        "在损失中加上所有权重（不含偏置）的 λ·Σ|w|：把较小的权重推到恰好为零。"
+        "只用于神经网络：多项式用闭式解拟合，而加上 L1 就没有闭式解了。"
+    ),
+    "linear (none)": "线性（无激活）",
+    "Discretize output": "离散化输出",
+    "Colour the plane by the predicted class instead of the probability of class 1.": (
+        "按预测的类别给平面着色，而不是按类别 1 的概率。"
+    ),
+    "Show validation points": "显示验证点",
+    "Draw the held-out validation points (open symbols) on the boundary chart.": (
+        "在决策边界图上画出留作验证的点（空心符号）。"
+    ),
+    "predicted class": "预测类别",
+    "class": "类别",
+    "Neurons per layer: {raw} is not 1 to 6 whole numbers from 1 to 128 separated by commas; keeping {v}.": (
+        "每层神经元数：{raw} 不是用逗号分隔的 1 到 6 个 1 到 128 之间的整数；保留 {v}。"
+    ),
+    "No hidden layer: logistic regression on the features.": "没有隐藏层：在特征上做逻辑回归。",
+    "Hidden layers: {shape} neurons, then one output.": "隐藏层：{shape} 个神经元，然后是一个输出。",
+    "{k} hidden layers of {shape} neurons": "{k} 个隐藏层，神经元数 {shape}",
 }
