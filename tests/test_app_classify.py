@@ -85,7 +85,7 @@ def test_classify_page_runs_with_defaults_and_shows_metrics_charts_and_verdict()
     ("kind", "key", "value"),
     [
         ("selectbox", "cset", "xor"),
-        ("slider", "hidden", 0),
+        ("text_input", "net_entry", "0"),
         ("slider", "cn", 120),
         ("slider", "cnoise", 0.5),
         ("multiselect", "features", ["x1", "x2", "x1*x2"]),
@@ -101,11 +101,11 @@ def test_data_and_network_widgets_change_the_metrics(kind: str, key: str, value:
 
 def test_single_layer_has_three_parameters_and_hides_width_and_activation() -> None:
     at = _page()
-    at.slider(key="hidden").set_value(0).run()
+    at.text_input(key="net_entry").set_value("0").run()
     _clean(at)
     assert _metrics(at)["Parameters"] == ["3"]  # logistic regression on x1, x2: two weights and a bias
-    assert "cwidth" not in [s.key for s in at.slider]
     assert "activation" not in [s.key for s in at.selectbox]
+    assert "hidden" not in at.query_params or at.query_params["hidden"] == "0"
 
 
 def test_compare_view_shows_single_and_multi_layer_side_by_side() -> None:
@@ -177,3 +177,81 @@ def test_training_plays_back_boundary_and_curves_in_one_figure(lang: str, words:
     assert all(f["data"][0]["marker"]["color"]["dtype"] == "u1" for f in play["frames"])  # quantised probabilities
     labels = [b["label"] for m in play["layout"]["updatemenus"] for b in m["buttons"]]
     assert all(any(w in lab for lab in labels) for w in words), labels
+
+
+def _linked(**query: str) -> AppTest:
+    """The page opened from a link with these settings (every group reads the link on the session's first run)."""
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=120)
+    at.query_params.update({"epochs": EPOCHS, **query})
+    at.run()
+    _clean(at)
+    return at
+
+
+def _boundary(at: AppTest) -> dict:
+    return next(f for f in _charts(at) if f.get("frames"))
+
+
+def test_a_4_2_network_from_a_link_trains_and_keeps_its_shape_in_the_url() -> None:
+    at = _linked(net="4,2", activation="linear", l1="0.01", lr="0.03")
+    assert at.text_input(key="net_entry").value == "4,2"
+    assert _metrics(at)["Parameters"] == [f"{2 * 4 + 4 + 4 * 2 + 2 + 2 + 1:,}"]
+    assert at.query_params["net"] == "4,2" and at.query_params["lr"] == "0.03" and at.query_params["l1"] == "0.01"
+    assert at.select_slider(key="lr").value == 0.03 and at.select_slider(key="l1").value == 0.01
+    assert not [w for w in at.warning if "slider" in w.value]  # 0.03 is on the grid: no notice
+    assert "net=4,2" in at.code[0].value or "nn.Linear(4, 2)" in at.code[0].value
+    at.text_input(key="net_entry").set_value("3, 3, 2").run()
+    _clean(at)
+    assert at.query_params["net"] == "3,3,2" and at.text_input(key="net_entry").value == "3,3,2"
+    assert _metrics(at)["Parameters"] == [f"{2 * 3 + 3 + 3 * 3 + 3 + 3 * 2 + 2 + 2 + 1:,}"]
+
+
+def test_old_links_with_hidden_and_cwidth_open_that_network() -> None:
+    at = _linked(hidden="3", cwidth="8")
+    assert at.text_input(key="net_entry").value == "8,8,8"
+    assert _metrics(at)["Parameters"] == [f"{2 * 8 + 8 + 2 * (8 * 8 + 8) + 8 + 1:,}"]
+    assert "net" not in at.query_params and at.query_params["cwidth"] == "8"
+
+
+def test_a_bad_network_entry_warns_and_keeps_the_last_network() -> None:
+    at = _page()
+    at.text_input(key="net_entry").set_value("4,x").run()
+    _clean(at)
+    assert any("keeping 16,16" in w.value for w in at.warning)
+    assert at.text_input(key="net_entry").value == "16,16"
+    at.text_input(key="net_entry").set_value("1,2,3,4,5,6,7").run()
+    assert any("keeping 16,16" in w.value for w in at.warning)
+
+
+def test_display_toggles_change_the_boundary_chart_and_stay_in_the_link() -> None:
+    at = _page()
+    before = _boundary(at)
+    assert len([t for t in before["data"] if "validation, class" in str(t.get("name"))]) == 2
+    at.toggle(key="cshowval").set_value(False).run()
+    at.toggle(key="cdisc").set_value(True).run()
+    _clean(at)
+    after = _boundary(at)
+    assert not [t for t in after["data"] if "validation, class" in str(t.get("name"))]
+    scale = after["data"][0]["marker"]["colorscale"]
+    assert len(scale) == 4 and scale[1][1] == scale[0][1]  # a step: each predicted class one colour
+    assert after["data"][0]["marker"]["colorbar"]["ticktext"] == ["class 0", "class 1"]
+    assert at.query_params["cdisc"] == "1" and at.query_params["cshowval"] == "0"
+    again = _linked(cdisc="1", cshowval="0")
+    assert again.toggle(key="cdisc").value is True and again.toggle(key="cshowval").value is False
+
+
+def test_the_comparison_names_per_layer_widths_and_draws_the_toggles() -> None:
+    at = _linked(net="4,2", cview="compare", cdisc="1")
+    boundaries = [f for f in _charts(at) if "contour" in _types(f)]
+    assert _title(boundaries[1]) == "2 hidden layers of 4 → 2 neurons"
+    assert all(len(f["data"][0]["colorscale"]) == 4 for f in boundaries)
+
+
+def test_l1_and_the_linear_activation_are_controls_of_the_page() -> None:
+    at = _page()
+    assert "linear" in at.selectbox(key="activation").options or any(
+        "linear" in o for o in at.selectbox(key="activation").options
+    )
+    at.select_slider(key="l1").set_value(0.1).run()
+    _clean(at)
+    assert at.query_params["l1"] == "0.1"

@@ -8,7 +8,9 @@ from playground.device import available
 from playground.settings import DataSettings, ModelSettings, TrainSettings
 
 from .i18n import t
-from .widgets import collect, put, stored, widget
+from .widgets import CHOICE_NAMES, collect, put, stored, widget
+
+CHOICE_NAMES["activation=linear"] = "linear (none)"  # not the "straight line" ground truth of the same id
 
 
 def _new_sample() -> None:
@@ -51,13 +53,14 @@ def model_section(
 
 
 def regularization_section(family: str, prefix: str = "") -> None:
-    """L2 / dropout / early stopping widgets for the family."""
+    """L2 / L1 / dropout / early stopping widgets for the family (polynomials: L2 only, see TrainSettings.l1)."""
     st.sidebar.subheader(t("Regularization"))
     if family == "poly":
         widget(ModelSettings, "ridge", prefix, st.sidebar)
         return
     widget(ModelSettings, "dropout", prefix, st.sidebar)
     widget(TrainSettings, "weight_decay", container=st.sidebar)
+    widget(TrainSettings, "l1", container=st.sidebar)
     if widget(TrainSettings, "early_stopping", container=st.sidebar):
         widget(TrainSettings, "patience", container=st.sidebar)
 

@@ -55,6 +55,24 @@ def _layout(title: str, x: str, y: str, height: int = HEIGHT, **kw: Any) -> dict
     }
 
 
+def class_colourscale(discrete: bool) -> list[list[Any]]:
+    """Light blue through white to light orange for P(class 1), or (discrete) the predicted class's colour only."""
+    if discrete:  # a step at 0.5: every cell takes its predicted class's colour (interpolated z keeps the edge)
+        return [[0.0, CLASS_LIGHT[0]], [0.5, CLASS_LIGHT[0]], [0.5, CLASS_LIGHT[1]], [1.0, CLASS_LIGHT[1]]]
+    return [[0.0, CLASS_LIGHT[0]], [0.5, "#FFFFFF"], [1.0, CLASS_LIGHT[1]]]
+
+
+def class_colourbar(t: dict[str, str], discrete: bool, top: float = 1.0) -> dict[str, Any]:
+    """The colour bar's title and ticks: probabilities, or the two classes (top: z of P = 1)."""
+    if discrete:
+        return {
+            "title": {"text": t.get("pred", "predicted class")},
+            "tickvals": [top / 4, 3 * top / 4],
+            "ticktext": [t.get("class0", "class 0"), t.get("class1", "class 1")],
+        }
+    return {"title": {"text": t.get("prob", "P(class 1)")}}
+
+
 def _figure(traces: list[dict[str, Any]], lay: dict[str, Any]) -> go.Figure:
     return go.Figure(data=traces, layout=lay, _validate=False)
 
@@ -69,9 +87,20 @@ def boundary_figure(
     labels: dict[str, str] | None = None,
     height: int = 460,
     show_val: bool = True,
+    discrete: bool = False,
 ) -> go.Figure:
-    """P(class 1) as a background over the grid, the 0.5 contour, training (filled) and validation (open) points."""
+    """P(class 1) as a background over the grid, the 0.5 contour, training (filled) and validation (open) points.
+
+    `discrete` colours each cell by its predicted class instead of the probability (TensorFlow Playground's
+    "Discretize output"); `show_val` False leaves the validation points out.
+    """
     t = labels or {}
+    hover = "x1 %{x:.2f}, x2 %{y:.2f}<br>P = %{z:.2f}<extra></extra>"
+    extra: dict[str, Any] = {}
+    if discrete:  # the class under the cursor (P stays in the hover: what the class was decided from)
+        extra["customdata"] = (np.asarray(prob) > 0.5).astype(np.int8)
+        cls = t.get("class", "class")
+        hover = f"x1 %{{x:.2f}}, x2 %{{y:.2f}}<br>{cls} %{{customdata}} (P = %{{z:.2f}})<extra></extra>"
     # One contour trace draws both: the probability as a smooth background (coloring "heatmap") and a single
     # line at P = 0.5, the decision boundary. One trace sends the grid once.
     traces: list[dict[str, Any]] = [
@@ -85,11 +114,12 @@ def boundary_figure(
             "autocontour": False,
             "contours": {"start": 0.5, "end": 0.5, "size": 1.0, "coloring": "heatmap", "showlabels": False},
             "line": {"color": BOUNDARY, "width": 2.5, "smoothing": 0.0},
-            "colorscale": [[0.0, CLASS_LIGHT[0]], [0.5, "#FFFFFF"], [1.0, CLASS_LIGHT[1]]],
-            "colorbar": {"title": {"text": t.get("prob", "P(class 1)")}, "thickness": 12, "len": 0.8},
-            "hovertemplate": "x1 %{x:.2f}, x2 %{y:.2f}<br>P = %{z:.2f}<extra></extra>",
+            "colorscale": class_colourscale(discrete),
+            "colorbar": {**class_colourbar(t, discrete), "thickness": 12, "len": 0.8},
+            "hovertemplate": hover,
             "name": t.get("boundary", "boundary (P = 0.5)"),
             "showlegend": False,
+            **extra,
         },
         {  # the legend entry of the boundary (a contour's own entry shows its colour scale, not the line)
             "type": "scatter",
@@ -243,11 +273,13 @@ def training_figures(
     total_epochs: int | None = None,
     titles: tuple[str, str, str] = ("Decision boundary", "Cross-entropy per epoch", "Accuracy per epoch"),
     labels: dict[str, dict[str, str]] | None = None,
+    show_val: bool = True,
+    discrete: bool = False,
 ) -> tuple[go.Figure, go.Figure, go.Figure]:
     """One frame of a training run: boundary, cross-entropy and accuracy (train, validation) per epoch."""
     t = labels or {}
     return (
-        boundary_figure(data, gx, gy, prob, title=titles[0], labels=t.get("pts")),
+        boundary_figure(data, gx, gy, prob, title=titles[0], labels=t.get("pts"), show_val=show_val, discrete=discrete),
         history_figure(*loss, best_epoch, title=titles[1], labels=t.get("loss"), total_epochs=total_epochs),
         history_figure(
             *acc,

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 
 from ..data import Dataset
 from ..record import Recording
-from .classify import BOUNDARY, CLASS_COLOURS, CLASS_LIGHT, CLASS_SYMBOLS
+from .classify import BOUNDARY, CLASS_COLOURS, CLASS_SYMBOLS, class_colourbar, class_colourscale
 from .common import LIGHT, MODEL, NOISE, TRAIN, TRAIN_MARKER, TRUTH, VAL, VAL_MARKER, log_axis
 
 FIT_MS = 33  # frame duration at 1x: ~30 frames a second for a curve (scatter frames morph without a redraw)
@@ -383,10 +383,13 @@ def classify_playback(
     title: str = "Training, epoch by epoch",
     labels: dict[str, str] | None = None,
     height: int = 620,
+    show_val: bool = True,
+    discrete: bool = False,
 ) -> go.Figure:
     """The decision boundary (left) beside cross-entropy and accuracy per epoch (right), one frame per snapshot.
 
-    `rec.frames` (F, len(gy), len(gx)) are P(class 1) on the grid gx, gy.
+    `rec.frames` (F, len(gy), len(gx)) are P(class 1) on the grid gx, gy. `discrete` colours the cells by the
+    predicted class; `show_val` False leaves the validation points out (as figures.classify.boundary_figure).
     """
     w = _w(labels)
     bottom = 190
@@ -408,15 +411,19 @@ def classify_playback(
          "showlegend": False, "name": w["prob"],
          "marker": {"symbol": "square", "size": cell, "color": q[-1].ravel(), "cmin": 0, "cmax": LEVELS,
                     "line": {"width": 0},
-                    "colorscale": [[0.0, CLASS_LIGHT[0]], [0.5, "#FFFFFF"], [1.0, CLASS_LIGHT[1]]],
+                    "colorscale": class_colourscale(discrete),
                     "showscale": True,
-                    "colorbar": {"title": {"text": w["prob"]}, "thickness": 10, "len": 0.6, "x": 0.49, "y": 0.5,
+                    "colorbar": {"thickness": 10, "len": 0.6, "x": 0.49, "y": 0.5,
                                  "tickvals": [0, LEVELS / 4, half, 3 * LEVELS / 4, LEVELS],
-                                 "ticktext": ["0", "0.25", "0.5", "0.75", "1"]}}},
+                                 "ticktext": ["0", "0.25", "0.5", "0.75", "1"], **class_colourbar(
+                                     {"prob": w["prob"], "pred": w.get("pred", "predicted class"),
+                                      "class0": w.get("class0", "class 0"), "class1": w.get("class1", "class 1")},
+                                     discrete, LEVELS)}}},
         {"type": "scatter", **lines[-1], "mode": "lines", "name": w["boundary"], "hoverinfo": "skip",
          "line": {"color": BOUNDARY, "width": 2.5}},
     ]  # fmt: skip
-    for which, x, y, hollow in (("train", data.x, data.y, False), ("val", data.x_val, data.y_val, True)):
+    sets = (("train", data.x, data.y, False), ("val", data.x_val, data.y_val, True))
+    for which, x, y, hollow in sets if show_val else sets[:1]:
         x, y = x.numpy(), y.numpy()
         for c in (0, 1):
             pts = x[y == c].round(3)
