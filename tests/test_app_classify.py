@@ -255,3 +255,11 @@ def test_l1_and_the_linear_activation_are_controls_of_the_page() -> None:
     at.select_slider(key="l1").set_value(0.1).run()
     _clean(at)
     assert at.query_params["l1"] == "0.1"
+
+
+@pytest.mark.parametrize(("kind", "key"), [("hide", "net"), ("hide", "hidden"), ("lock", "cwidth")])
+def test_a_trimmed_link_hides_or_locks_the_network_entry_and_keeps_its_network(kind: str, key: str) -> None:
+    at = _linked(net="4,2", **{kind: key})
+    entries = [e for e in at.text_input if e.key == "net_entry"]
+    assert (entries == []) if kind == "hide" else entries[0].disabled
+    assert _metrics(at)["Parameters"] == [f"{2 * 4 + 4 + 4 * 2 + 2 + 2 + 1:,}"]

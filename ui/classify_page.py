@@ -57,6 +57,7 @@ from .widgets import (
     refuse,
     show_notices,
     stored,
+    trimmed,
     uncached_if_incomplete,
     widget,
     write_url,
@@ -200,10 +201,20 @@ def _read_entry() -> None:
 def net_entry(sb: Any) -> int:
     """The compact entry of each hidden layer's width ("4,2", TensorFlow Playground's shape); returns the depth."""
     shape = _shape()
+    how = trimmed("net", "hidden", "cwidth")  # a link's hide= or lock= of any of the settings it stands for
+    if how == "hide":  # the link's network still trains
+        return shape.hidden
     bad = st.session_state.pop("_net_bad", None)
     st.session_state[NET_KEY] = fmt_widths(shape.widths) or "0"  # what the settings say (links, lessons, resets)
     spec = spec_of(ClassSettings, "net")
-    sb.text_input(t(spec.label), key=NET_KEY, on_change=_read_entry, help=t(spec.help), placeholder="4,2")
+    sb.text_input(
+        t(spec.label),
+        key=NET_KEY,
+        on_change=_read_entry,
+        help=t(spec.help),
+        placeholder="4,2",
+        disabled=how == "lock",
+    )
     if bad is not None:
         sb.warning(
             t(
