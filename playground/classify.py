@@ -74,6 +74,15 @@ class ClassSettings(Settings):
         choices=tuple(FEATURES),
         lo=1,  # at least one feature; checked in __post_init__ (the generic check ignores lo for tuples)
     )
+    ctest: float = param(
+        0.0,
+        "Test share",
+        "Share of the points held back as a test set: never trained on, never used for early stopping or any "
+        "choice. Its accuracy is shown once, after training: read it when you are done tuning.",
+        lo=0.0,
+        hi=0.3,
+        step=0.05,
+    )
     net: str = param(
         "",
         "Neurons per layer",
@@ -125,8 +134,8 @@ def make_transform(features: tuple[str, ...]) -> Callable[[torch.Tensor], torch.
 
 
 def class_data(cs: ClassSettings) -> Dataset:
-    """The training and validation points the settings describe (deterministic in cs.cseed)."""
-    return make_classes(cs.cset, cs.cn, cs.cnoise, cs.cval, cs.cseed)
+    """The training, validation (and held-back test) points the settings describe (deterministic in cs.cseed)."""
+    return make_classes(cs.cset, cs.cn, cs.cnoise, cs.cval, cs.cseed, cs.ctest)
 
 
 def net_settings(cs: ClassSettings, ms: ModelSettings) -> ModelSettings:
@@ -242,6 +251,8 @@ class Report:
     n_params: int
     stop_reason: str
     note: str | None
+    test_accuracy: float | None = None  # on the held-back test points, when the data has them
+    n_test: int = 0
 
 
 def report(res: FitResult, data: Dataset, grid: int = 80) -> Report:
@@ -265,4 +276,6 @@ def report(res: FitResult, data: Dataset, grid: int = 80) -> Report:
         n_params=res.n_params,
         stop_reason=res.stop_reason,
         note=res.note,
+        test_accuracy=None if data.x_test is None else accuracy(data.y_test, res.predict(data.x_test)),
+        n_test=0 if data.y_test is None else len(data.y_test),
     )

@@ -10,6 +10,7 @@ from dataclasses import fields
 from typing import Any
 
 from .classify import ClassSettings
+from .data import class_sizes
 from .settings import DataSettings, ModelSettings, Settings, TrainSettings, check, parse_widths
 
 # Each truth's formula, character for character the one in data.TRUTHS (tests hold them equal bit for bit).
@@ -560,14 +561,14 @@ FEATURE_SOURCE: dict[str, str] = {
 }
 
 
-def _class_sizes(c: dict[str, Any]) -> tuple[int, int]:
-    """Training and validation counts, split as data.make_classes splits them."""
-    n_val = max(1, round(c["cn"] * c["cval"]))
-    return max(2, c["cn"] - n_val), n_val
+def _class_sizes(c: dict[str, Any]) -> tuple[int, int, int]:
+    """Training, validation and held-back test counts, split as data.make_classes splits them."""
+    return class_sizes(c["cn"], c["cval"], c["ctest"])
 
 
 def _class_header(c: dict[str, Any], m: dict[str, Any], t: dict[str, Any]) -> str:
-    n_tr, n_val = _class_sizes(c)
+    n_tr, n_val, n_test = _class_sizes(c)
+    test = f"{n_test} more points are held back as a test set, scored once at the very end.\n" if n_test else ""
     k = c["hidden"]
     if k == 0:
         model = "a single linear layer on the features (logistic regression)"
@@ -578,6 +579,7 @@ def _class_header(c: dict[str, Any], m: dict[str, Any], t: dict[str, Any]) -> st
         '"""Overfitting Playground, written out as a standalone script: two classes of 2-D points.\n'
         "\n"
         f"Data: {SET_NAMES[c['cset']]}, {n_tr} training and {n_val} validation points.\n"
+        f"{test}"
         f"Model: {model}, trained for up to {t['epochs']} epochs.\n"
         "\n"
         "It needs only numpy and torch (pip install numpy torch) and prints the final cross-entropy and\n"
@@ -586,26 +588,59 @@ def _class_header(c: dict[str, Any], m: dict[str, Any], t: dict[str, Any]) -> st
     )
 
 
-def _class_data(c: dict[str, Any], names: list[str]) -> str:
-    cols = "".join(f"        {FEATURE_SOURCE[f]},  # {f}\n" for f in names)
-    return f'''{_section("data")}
-SEED = {c["cseed"]!r}  # same seed, same points: the app's data set
-N_POINTS = {c["cn"]!r}  # training and validation points together
-VAL_SHARE = {c["cval"]!r}  # share of the points held out for validation, never trained on
-NOISE = {c["cnoise"]!r}  # standard deviation of the jitter added to every point
+TEST_DATA = """\
+# One seed, three independent random streams: training points, validation points, held-back test points.
+rng, rng_val, rng_test = [np.random.default_rng(s) for s in np.random.SeedSequence(SEED).spawn(3)]
+N_VAL = max(1, round(N_POINTS * VAL_SHARE))
+N_TEST = max(1, round(N_POINTS * TEST_SHARE))
+N_TRAIN = max(2, N_POINTS - N_VAL - N_TEST)
+x, y = sample(N_TRAIN, NOISE, rng)
+x_val, y_val = sample(N_VAL, NOISE, rng_val)
+x_test, y_test = sample(N_TEST, NOISE, rng_test)
+"""
 
-
-def sample(n, noise, rng):
-    """n points of {SET_NAMES[c["cset"]]}, shape (n, 2), and their 0/1 labels."""
-{SAMPLER_SOURCE[c["cset"]]}
-
+PLAIN_DATA = """\
 # One seed, two independent random streams: one for the training points, one for the validation points.
 rng, rng_val = [np.random.default_rng(s) for s in np.random.SeedSequence(SEED).spawn(2)]
 N_VAL = max(1, round(N_POINTS * VAL_SHARE))
 N_TRAIN = max(2, N_POINTS - N_VAL)
 x, y = sample(N_TRAIN, NOISE, rng)
 x_val, y_val = sample(N_VAL, NOISE, rng_val)
+"""
 
+TEST_TENSORS = """\
+x_test = features(torch.from_numpy(x_test)).float()
+y_test = torch.from_numpy(y_test).float().unsqueeze(1)
+"""
+
+FINAL_TEST = """\
+# The held-back test points, scored once, at the very end: nothing above looked at them.
+with torch.no_grad():
+    test_acc = ((model(x_test) > 0).float() == y_test).float().mean().item()
+print(f"test_acc={test_acc!r}")
+"""
+
+
+def _class_data(c: dict[str, Any], names: list[str]) -> str:
+    cols = "".join(f"        {FEATURE_SOURCE[f]},  # {f}\n" for f in names)
+    held = c["ctest"] > 0
+    test_share = (
+        f"TEST_SHARE = {c['ctest']!r}  # share held back as a test set: not trained on, not used for any choice\n"
+        if held
+        else ""
+    )
+    return f'''{_section("data")}
+SEED = {c["cseed"]!r}  # same seed, same points: the app's data set
+N_POINTS = {c["cn"]!r}  # {"training, validation and test" if held else "training and validation"} points together
+VAL_SHARE = {c["cval"]!r}  # share of the points held out for validation, never trained on
+{test_share}NOISE = {c["cnoise"]!r}  # standard deviation of the jitter added to every point
+
+
+def sample(n, noise, rng):
+    """n points of {SET_NAMES[c["cset"]]}, shape (n, 2), and their 0/1 labels."""
+{SAMPLER_SOURCE[c["cset"]]}
+
+{TEST_DATA if held else PLAIN_DATA}
 {_section("features and tensors")}
 
 
@@ -621,7 +656,7 @@ x_train = features(torch.from_numpy(x)).float()
 y_train = torch.from_numpy(y).float().unsqueeze(1)  # (N, 1) labels 0.0 and 1.0
 x_valid = features(torch.from_numpy(x_val)).float()
 y_valid = torch.from_numpy(y_val).float().unsqueeze(1)
-'''
+{TEST_TENSORS if held else ""}'''
 
 
 def torch_script_classify(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings) -> str:
@@ -641,6 +676,6 @@ def torch_script_classify(cs: ClassSettings, ms: ModelSettings, ts: TrainSetting
             _imports(copy=True, math=True, nn=True),
             _class_data(c, names),
             _network(t, len(names), k, widths, m["activation"], dropout, f"{out}: P(class 1) = sigmoid(logit)"),
-            _training(t, _class_sizes(c)[0], dropout > 0, classify=True),
+            _training(t, _class_sizes(c)[0], dropout > 0, classify=True) + (FINAL_TEST if c["ctest"] > 0 else ""),
         ]
     )

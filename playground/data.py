@@ -34,6 +34,8 @@ class Dataset:
     noise: float
     truth: str
     task: str = "regression"  # or "classification"
+    x_test: torch.Tensor | None = None  # a held-back test set (classification): never trained on, never chosen by
+    y_test: torch.Tensor | None = None
 
     @property
     def n(self) -> int:
@@ -178,12 +180,26 @@ CLASS_SETS: dict[str, Sampler] = {
 }
 
 
-def make_classes(name: str, n: int, noise: float, val_share: float, seed: int) -> Dataset:
-    """A 2-D binary set split into training and validation (deterministic in seed)."""
-    g, gv = _streams(seed, 2)
+def class_sizes(n: int, val_share: float, test_share: float = 0.0) -> tuple[int, int, int]:
+    """Training, validation and held-back test counts of n points (at least 2 train, 1 validation)."""
     n_val = max(1, round(n * val_share))
-    n_tr = max(2, n - n_val)
+    n_test = max(1, round(n * test_share)) if test_share > 0 else 0
+    return max(2, n - n_val - n_test), n_val, n_test
+
+
+def make_classes(name: str, n: int, noise: float, val_share: float, seed: int, test_share: float = 0.0) -> Dataset:
+    """A 2-D binary set split into training, validation and (test_share > 0) a held-back test set.
+
+    Each part has its own stream of the seed (SeedSequence children do not depend on how many are spawned), so
+    a test share leaves the training and validation points as they are without one.
+    """
+    g, gv, gt = _streams(seed, 3)
+    n_tr, n_val, n_test = class_sizes(n, val_share, test_share)
     x, y = CLASS_SETS[name](n_tr, noise, g)
     xv, yv = CLASS_SETS[name](n_val, noise, gv)
     t = torch.from_numpy
-    return Dataset(t(x), t(y).double(), t(xv), t(yv).double(), noise, name, task="classification")
+    test: tuple[torch.Tensor | None, torch.Tensor | None] = (None, None)
+    if n_test:
+        xt, yt = CLASS_SETS[name](n_test, noise, gt)
+        test = (t(xt), t(yt).double())
+    return Dataset(t(x), t(y).double(), t(xv), t(yv).double(), noise, name, "classification", *test)

@@ -99,7 +99,8 @@ DROPOUT_LOSS = {
 COURSE = {
     "cset": "course",
     "cn": 100,
-    "cval": 0.3,
+    "cval": 0.15,
+    "ctest": 0.15,  # the course's 70/15/15 split: the test part held back, its accuracy shown once
     "cnoise": 0.0,
     "hidden": 1,
     "cwidth": 5,
@@ -126,7 +127,7 @@ EXTRA: list[Preset] = [
         "course_example",
         "The course's example: make_classification",
         "classify",
-        "The course notebook's data: 100 points from make_classification (2 features, class separation 1.5, 10% of the labels redrawn at random), 70 for training and 30 held out (the course splits them into 15 for validation and 15 for a final test), and its two networks Linear(2, 1) and Sequential(Linear(2, 5), Sigmoid, Linear(5, 1)). Both score about the same, since a line splits the classes and the flipped labels are errors no model should learn; the course's exercise asks for overfitting with a rich model: raise Width and Hidden layers and compare training with validation accuracy.",
+        "The course notebook's data: 100 points from make_classification (2 features, class separation 1.5, 10% of the labels redrawn at random), split as the course splits them, 70 for training, 15 for validation and 15 held back as a test set whose accuracy is shown once, after training, and its two networks Linear(2, 1) and Sequential(Linear(2, 5), Sigmoid, Linear(5, 1)). Both score about the same, since a line splits the classes and the flipped labels are errors no model should learn; the course's exercise asks for overfitting with a rich model: raise Width and Hidden layers and compare training with validation accuracy.",
         COURSE,
         Claim(
             "Both networks classify at least 80% of the held-out points, and the hidden layer gains at most 5 points over the single layer.",

@@ -39,6 +39,8 @@ def _scripts() -> list[str]:
         out.append(
             torch_script_classify(cs, ModelSettings(dropout=do), TrainSettings(early_stopping=es, batch_size=bs))
         )
+    held = ClassSettings(cset="course", cn=100, cval=0.15, ctest=0.15, hidden=1, cwidth=5)  # a held-back test set
+    out.append(torch_script_classify(held, ModelSettings(activation="sigmoid"), TrainSettings()))
     return out
 
 

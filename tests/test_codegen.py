@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 import torch
 
-from playground.classify import FEATURES, ClassSettings, fit_classifier
+from playground.classify import FEATURES, ClassSettings, accuracy, class_data, fit_classifier
 from playground.codegen import (
     FEATURE_SOURCE,
     SAMPLER_SOURCE,
@@ -94,6 +94,12 @@ CLASS_CASES: dict[str, tuple[ClassSettings, ModelSettings, TrainSettings, str]] 
         ModelSettings(activation="relu", dropout=0.2),
         TrainSettings("momentum", 0.05, 300, 16, 1e-3, True, 10, "auto", 2),
         "early stop",
+    ),
+    "cls_course_held_back_test": (  # the course notebook's 70/15/15 split: the script scores the test points too
+        ClassSettings(cset="course", cn=100, cval=0.15, ctest=0.15, hidden=1, cwidth=5),
+        ModelSettings(activation="sigmoid"),
+        TrainSettings(epochs=100),
+        "finished",
     ),
     "cls_xor_full_batch_dropout": (
         ClassSettings(cset="xor", cn=60, cval=0.5, hidden=1, cwidth=8),
@@ -199,7 +205,15 @@ def test_script_reproduces_fit(name: str, script_output: dict[str, str], expecte
     if name in CLASS_CASES:
         assert got["train_ce"] == pytest.approx(r.train_metric, rel=1e-6)
         assert got["val_ce"] == pytest.approx(r.val_metric, rel=1e-6)
-        assert (got["train_acc"], got["val_acc"]) == (r.train_accuracy, r.val_accuracy)
+        # k/n in float32, summed in another order by the engine: equal to 1e-6, far below one point's 1/n
+        assert got["train_acc"] == pytest.approx(r.train_accuracy, abs=1e-6)
+        assert got["val_acc"] == pytest.approx(r.val_accuracy, abs=1e-6)
+        cs = CLASS_CASES[name][0]
+        if cs.ctest > 0:  # the held-back test points: the same points, the same model, the same accuracy
+            d = class_data(cs)
+            assert got["test_acc"] == pytest.approx(accuracy(d.y_test, r.predict(d.x_test)), abs=1e-6)
+        else:
+            assert "test_acc" not in got
     else:
         rel = 1e-9 if CASES[name][1].family == "poly" else 1e-6
         assert got["train_mse"] == pytest.approx(r.train_metric, rel=rel)

@@ -86,3 +86,19 @@ def test_the_course_set_keeps_its_clusters_across_seeds_and_splits() -> None:
         np.testing.assert_allclose(sa, sb, atol=0.05)  # one distribution: only the points are new
     d = make_classes("course", 100, 0.0, 0.15, 0)
     assert (d.n, len(d.y_val)) == (85, 15) and set(d.y.unique().tolist()) == {0.0, 1.0}
+
+
+def test_a_held_back_test_share_draws_its_own_points_and_leaves_validation_as_it_was() -> None:
+    from playground.data import CLASS_SETS, class_sizes, make_classes
+
+    assert class_sizes(100, 0.15, 0.15) == (70, 15, 15) and class_sizes(100, 0.3) == (70, 30, 0)
+    plain, held = make_classes("course", 100, 0.0, 0.15, 3), make_classes("course", 100, 0.0, 0.15, 3, 0.15)
+    assert plain.x_test is None and plain.y_test is None
+    assert (held.n, len(held.y_val), len(held.y_test)) == (70, 15, 15)
+    assert torch.equal(plain.x_val, held.x_val) and torch.equal(plain.y_val, held.y_val)  # its own stream
+    third = np.random.default_rng(np.random.SeedSequence(3).spawn(3)[2])  # the third child of the seed
+    xt, yt = CLASS_SETS["course"](15, 0.0, third)
+    np.testing.assert_array_equal(held.x_test.numpy(), xt)
+    np.testing.assert_array_equal(held.y_test.numpy(), yt)
+    first = np.random.default_rng(np.random.SeedSequence(3).spawn(3)[0])
+    np.testing.assert_array_equal(held.x.numpy(), CLASS_SETS["course"](70, 0.0, first)[0])

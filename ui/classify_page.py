@@ -299,6 +299,21 @@ def _verdict_and_notes(rep: Report, where: Any) -> None:
                 b=rep.best_epoch,
             )
         )
+    _held_back(rep, where)
+
+
+def _held_back(rep: Report, where: Any) -> None:
+    """The held-back test accuracy, once, after training (only when the settings hold test points back)."""
+    if rep.test_accuracy is None:
+        return
+    where.metric(t("Held-back test accuracy"), f"{rep.test_accuracy:.1%}")
+    where.caption(
+        t(
+            "On {n} test points held back from the start: never trained on, never used for early stopping or any "
+            "choice. Read it once, when you are done tuning; choosing by it would make it a second validation set.",
+            n=rep.n_test,
+        )
+    )
 
 
 def _recordings() -> dict[tuple, Recording]:

@@ -161,6 +161,17 @@ EXACT: dict[str, str] = {
     "Model: a single linear layer on the features (logistic regression), trained for up to 1000 epochs.": (
         "模型：特征上的单个线性层（逻辑回归），最多训练 1000 轮。"
     ),
+    # the held-back test set (ClassSettings.ctest)
+    "training, validation and test points together": "训练点、验证点和测试点合计",
+    "share held back as a test set: not trained on, not used for any choice": (
+        "留作测试集的比例：不用于训练，也不用于任何选择"
+    ),
+    "One seed, three independent random streams: training points, validation points, held-back test points.": (
+        "一个种子，三个相互独立的随机数流：训练点、验证点、留出的测试点。"
+    ),
+    "The held-back test points, scored once, at the very end: nothing above looked at them.": (
+        "留出的测试点只在最后评估一次：上面的代码从未看过它们。"
+    ),
 }
 
 TRUTH = {"sine": "正弦曲线", "linear": "直线", "cubic": "三次曲线", "step": "阶跃函数", "abs": "|x| 折线"}
@@ -198,6 +209,11 @@ PATTERNS: list[tuple[re.Pattern[str], str, dict[str, str]]] = [
         re.compile(r"Data: (.+), (\d+) training and (\d+) validation points\."),
         r"数据：{0}，\2 个训练点和 \3 个验证点。",
         CLASS_SET,
+    ),
+    (
+        re.compile(r"(\d+) more points are held back as a test set, scored once at the very end\."),
+        r"另有 \1 个点留作测试集，只在最后评估一次。",
+        {},
     ),
     (
         re.compile(r"Model: a degree-(\d+) polynomial with ridge ([\d.e-]+), fitted in closed form by least squares\."),

@@ -52,6 +52,23 @@ ZH: dict[str, str] = {
     "Over the last tenth of the epochs, validation loss is below the dropout-on training loss and above the dropout-off one.": (
         "在最后十分之一的轮次里，验证损失低于开启 Dropout 的训练损失，又高于关闭 Dropout 的训练损失。"
     ),
+    "Test share": "测试集比例",
+    "Share of the points held back as a test set: never trained on, never used for early stopping or any choice. Its accuracy is shown once, after training: read it when you are done tuning.": (
+        "留作测试集的点所占的比例：从不用于训练，也不用于早停或任何选择。"
+        "它的准确率只在训练结束后显示一次：调参全部完成后再看。"
+    ),
+    "Held-back test accuracy": "留出测试集准确率",
+    "On {n} test points held back from the start: never trained on, never used for early stopping or any choice. Read it once, when you are done tuning; choosing by it would make it a second validation set.": (
+        "基于一开始就留出的 {n} 个测试点：从不用于训练，也不用于早停或任何选择。"
+        "调参完成后只看一次；若据此做选择，它就成了第二个验证集。"
+    ),
+    "The course notebook's data: 100 points from make_classification (2 features, class separation 1.5, 10% of the labels redrawn at random), split as the course splits them, 70 for training, 15 for validation and 15 held back as a test set whose accuracy is shown once, after training, and its two networks Linear(2, 1) and Sequential(Linear(2, 5), Sigmoid, Linear(5, 1)). Both score about the same, since a line splits the classes and the flipped labels are errors no model should learn; the course's exercise asks for overfitting with a rich model: raise Width and Hidden layers and compare training with validation accuracy.": (
+        "课程笔记本中的数据：用 make_classification 生成的 100 个点（2 个特征，类间距 1.5，10% 的标签被随机重抽），"
+        "按课程的方式划分：70 个用于训练，15 个用于验证，15 个留作测试集，其准确率只在训练结束后显示一次；"
+        "以及它的两个网络 Linear(2, 1) 和 Sequential(Linear(2, 5), Sigmoid, Linear(5, 1))。"
+        "两者得分相近，因为一条直线就能分开两类，而被翻转的标签是任何模型都不该学会的错误；"
+        "课程的练习要求用一个复杂的模型观察过拟合：调高宽度和隐藏层数，比较训练准确率与验证准确率。"
+    ),
     # --- Class challenge (ui/challenge_page.py, playground/challenge.py) ---------------------
     "Class challenge": "班级挑战",
     "Join a challenge": "加入挑战",
