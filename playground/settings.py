@@ -404,6 +404,13 @@ class TrainSettings(Settings):
 
 STEP_WORK = 5e6  # one gradient step's fixed cost (optimizer, autograd, Python): ~0.5 ms
 LAYER_WORK = 1.5e6  # and per layer of that step: ~0.15 ms
+# A mini-batch step of playground.minibatch (numpy, no autograd): ~30 µs and ~10 µs a layer (bench_minibatch.py).
+NUMPY_STEP_WORK = 3e5
+NUMPY_LAYER_WORK = 1e5
+NUMPY_ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")  # what that engine computes (numpy has no erf: no GELU)
+NUMPY_OPTIMIZERS = ("sgd", "momentum", "adam")
+NUMPY_MAX_PARAMS = 20_000  # e.g. 2 x 128: beyond, an update's passes over the weights cost more than torch's
+BLAS_ONE_THREAD = 4 * 65536  # OpenBLAS runs a product M·N·K up to this on one thread (GEMM_MULTITHREAD_THRESHOLD 4)
 ACTIVATION_WORK = 60  # one hidden unit at one point, in multiply-adds (activation, derivative, masks, copies)
 WORK_LIMIT = 5e10  # the most work one training run (or one width sweep) may do: ~5 s on one slow core
 GUARD_SECONDS = 120.0  # last-resort wall clock against a stuck server: far above any allowed run (see WORK_LIMIT)
@@ -426,18 +433,45 @@ def mlp_shape(d_in: int, width: int, layers: int | Sequence[int]) -> tuple[int, 
     return sum((a + 1) * b for a, b in itertools.pairwise(sizes)), sum(hidden)
 
 
+def numpy_batches(m: ModelSettings, t: TrainSettings, n: int, d_in: int, layers: int | Sequence[int]) -> bool:
+    """Whether a CPU run's mini-batches take playground.minibatch's numpy steps (train's loop decides by this).
+
+    Only small networks (NUMPY_MAX_PARAMS), whose every product stays under OpenBLAS's threading threshold
+    (M·N·K <= 4·65536): one BLAS thread, no contention with other sessions; above, torch's fused optimizers win.
+    """
+    full = t.batch_size == 0 or t.batch_size >= n
+    hidden = hidden_widths(m.width, layers)
+    deep = len(hidden) > 0
+    act = m.activation in NUMPY_ACTIVATIONS or not deep  # no hidden layer: no activation
+    sizes = (d_in, *hidden, 1)
+    blas = t.batch_size * max(a * b for a, b in itertools.pairwise(sizes)) <= BLAS_ONE_THREAD
+    small = not full and blas and mlp_shape(d_in, m.width, layers)[0] <= NUMPY_MAX_PARAMS
+    return small and (m.dropout == 0 or not deep) and act and t.optimizer in NUMPY_OPTIMIZERS
+
+
 def epoch_work(
-    n: int, n_val: int, d_in: int, width: int, layers: int | Sequence[int], batch_size: int, dropout: float
+    n: int,
+    n_val: int,
+    d_in: int,
+    width: int,
+    layers: int | Sequence[int],
+    batch_size: int,
+    dropout: float,
+    numpy_steps: bool = False,
 ) -> float:
     """Work units of one training epoch of one network on n training and n_val validation points.
 
-    `layers` is a count of hidden layers of `width`, or the widths of each hidden layer.
+    `layers` is a count of hidden layers of `width`, or the widths of each hidden layer; `numpy_steps`: the
+    mini-batches take the numpy engine's steps (numpy_batches), the epoch's measure stays torch's.
     """
     full = batch_size == 0 or batch_size >= n
-    steps = (1 if full else math.ceil(n / batch_size)) + (0 if full and dropout == 0 else 0.5)  # + a separate measure
-    p, a = mlp_shape(d_in, width, layers)
+    steps = 1 if full else math.ceil(n / batch_size)
+    measure = 0 if full and dropout == 0 else 0.5  # a separate forward of every point
     k = len(hidden_widths(width, layers))
-    return steps * (STEP_WORK + LAYER_WORK * (k + 1)) + (4 * n + n_val) * (p + ACTIVATION_WORK * a)
+    torch_step = STEP_WORK + LAYER_WORK * (k + 1)
+    step = NUMPY_STEP_WORK + NUMPY_LAYER_WORK * (k + 1) if numpy_steps else torch_step
+    p, a = mlp_shape(d_in, width, layers)
+    return steps * step + measure * torch_step + (4 * n + n_val) * (p + ACTIVATION_WORK * a)
 
 
 @dataclass(frozen=True)
@@ -472,14 +506,17 @@ def fit_refusal(
     m: ModelSettings,
     t: TrainSettings,
     hidden_layers: int | Sequence[int] | None = None,
+    device: str | None = None,
 ) -> Refusal | None:
     """None when training this network fits the work bound, else what to reduce.
 
-    `hidden_layers` overrides m.layers, as in train.fit: a count, or the widths of each hidden layer.
+    `hidden_layers` overrides m.layers, as in train.fit: a count, or the widths of each hidden layer; `device`
+    (else t.device) is the one asked for.
     """
     layers = m.layers if hidden_layers is None else hidden_layers
     deep = len(hidden_widths(m.width, layers)) > 0
-    per = epoch_work(n, n_val, d_in, m.width if deep else 0, layers, t.batch_size, m.dropout if deep else 0.0)
+    quick = (device or t.device) in ("auto", "cpu") and numpy_batches(m, t, n, d_in, layers)  # "auto": CPU (train)
+    per = epoch_work(n, n_val, d_in, m.width if deep else 0, layers, t.batch_size, m.dropout if deep else 0.0, quick)
     if t.epochs * per <= WORK_LIMIT:
         return None
     most = int(WORK_LIMIT // per)

@@ -60,7 +60,7 @@ def test_numpy_epochs_equal_the_torch_loop(act, hidden, opt, lr, wd, task, bs, l
     x, y = _data(60, 2, task)
     ref = MLP(2, hidden, act, generator=torch.Generator().manual_seed(3))
     ours = copy.deepcopy(ref)
-    assert serves(ours, opt, task, torch.device("cpu"))
+    assert serves(ours, task, torch.device("cpu"))
     la = _torch_loop(ref, x, y, opt, lr, wd, task, bs, 15, 7, l1)
     lb = _numpy_run(ours, x, y, opt, lr, wd, task, bs, 15, 7, l1)
     np.testing.assert_allclose(lb, la, rtol=2e-4, atol=1e-6)  # float32: rounding, summed over 15 epochs
@@ -79,10 +79,54 @@ def test_the_steps_write_the_torch_parameters_in_place() -> None:
 def test_networks_it_cannot_train_are_refused() -> None:
     cpu = torch.device("cpu")
     plain = MLP(2, (4,), "tanh")
-    assert serves(plain, "sgd", "classification", cpu)
-    assert not serves(MLP(2, (4,), "tanh", dropout=0.2), "sgd", "classification", cpu)  # dropout masks: torch
-    assert not serves(MLP(2, (4,), "gelu"), "sgd", "classification", cpu)  # no erf in numpy
-    assert not serves(plain, "rmsprop", "classification", cpu)
-    assert not serves(plain.double(), "sgd", "classification", cpu)
+    assert serves(plain, "classification", cpu)
+    assert not serves(MLP(2, (4,), "tanh", dropout=0.2), "classification", cpu)  # dropout masks: torch
+    assert not serves(MLP(2, (4,), "gelu"), "classification", cpu)  # no erf in numpy
+    assert not serves(plain, "ranking", cpu)
+    assert not serves(plain.double(), "classification", cpu)
     assert layers_of(nn.Sequential(nn.Tanh(), nn.Linear(2, 1))) is None
     assert layers_of(nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 2))) is None  # two outputs
+
+
+def test_the_settings_rule_names_only_what_the_engine_computes() -> None:
+    from playground import models
+    from playground.minibatch import ACTS
+    from playground.settings import NUMPY_ACTIVATIONS
+
+    assert {models.ACTIVATIONS[a] for a in NUMPY_ACTIVATIONS} <= set(ACTS)
+    assert models.ACTIVATIONS["gelu"] not in ACTS
+
+
+@pytest.mark.parametrize(
+    ("kw", "serves_"),
+    [
+        ({}, True),
+        ({"batch_size": 0}, False),  # full batch: the torch loop's own fast path
+        ({"dropout": 0.3}, False),
+        ({"activation": "gelu"}, False),
+        ({"width": 256, "layers": 2}, False),  # 67k parameters: torch's fused update wins
+        ({"width": 128, "layers": 1, "batch_size": 64}, True),
+    ],
+)
+def test_fit_takes_the_numpy_steps_where_they_serve_and_gives_the_torch_loops_numbers(kw, serves_, monkeypatch) -> None:
+    from playground import minibatch, settings
+    from playground.data import make_classes
+    from playground.settings import ModelSettings, TrainSettings
+    from playground.train import fit
+
+    data = make_classes("moons", 120, 0.2, 0.3, 0)
+    mk = {k: v for k, v in kw.items() if k in ("dropout", "activation", "width", "layers")}
+    ms = ModelSettings(family="mlp", **{"width": 8, "layers": 2, "activation": "tanh", **mk})
+    ts = TrainSettings(optimizer="adam", lr=0.01, epochs=40, batch_size=kw.get("batch_size", 10), device="cpu")
+    d, layers = data.x.shape[1], ms.layers
+    assert settings.numpy_batches(ms, ts, len(data.x), d, layers) == serves_
+    calls = []
+    real = minibatch.MiniBatch.epoch
+    monkeypatch.setattr(minibatch.MiniBatch, "epoch", lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
+    ours = fit(data, ms, ts, device="cpu")
+    assert bool(calls) == serves_
+    monkeypatch.setattr(minibatch, "ENABLED", False)
+    ref = fit(data, ms, ts, device="cpu")
+    np.testing.assert_allclose(ours.train_loss, ref.train_loss, rtol=1e-3, atol=1e-6)
+    np.testing.assert_allclose(ours.val_loss, ref.val_loss, rtol=1e-3, atol=1e-6)
+    assert ours.best_epoch == ref.best_epoch
