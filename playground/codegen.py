@@ -305,7 +305,7 @@ def _with_l1(step: str, l1: bool) -> str:
     if not l1:
         return step
     term = [
-        "# L1: the gradient of L1 * sum |w| is L1 * sign(w), which pushes small weights to exactly zero",
+        "# L1: the gradient of L1 * sum |w| is L1 * sign(w): every weight is pulled towards zero by the same step",
         "loss = loss + L1 * sum(p.abs().sum() for p in model.parameters() if p.ndim > 1)",
     ]
     lines = step.splitlines(keepends=True)

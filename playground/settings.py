@@ -384,7 +384,7 @@ class TrainSettings(Settings):
     l1: float = param(
         0.0,
         "L1 strength",
-        "Adds λ·Σ|w| over the weights (not the biases) to the loss: pushes small weights to exactly zero. "
+        "Adds λ·Σ|w| over the weights (not the biases) to the loss: pulls every weight towards zero by the same step. "
         "Networks only: a polynomial's closed-form fit has no closed form with L1.",
         lo=0.0,
         hi=1.0,

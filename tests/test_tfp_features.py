@@ -181,7 +181,7 @@ def test_l1_matches_a_plain_autograd_loop_with_the_l1_term(opt: str, net: str) -
     assert abs(without.train_loss[-1] - res.train_loss[-1]) > 1e-4  # not silently ignored
 
 
-def test_strong_l1_zeroes_weights_and_leaves_biases_alone() -> None:
+def test_strong_l1_shrinks_the_weights() -> None:
     cs = CS.changed(net="8")
     t = TrainSettings(optimizer="sgd", lr=0.3, epochs=200, l1=0.03, device="cpu")
     w = fit_classifier(cs, ModelSettings(), t).model.net[0].weight.detach()

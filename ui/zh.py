@@ -848,9 +848,9 @@ ZH: dict[str, str] = {
         "0 或留空表示没有隐藏层。最多 6 层，每层 1 到 128 个神经元。"
     ),
     "L1 strength": "L1 强度",
-    "Adds λ·Σ|w| over the weights (not the biases) to the loss: pushes small weights to exactly zero. "
+    "Adds λ·Σ|w| over the weights (not the biases) to the loss: pulls every weight towards zero by the same step. "
     "Networks only: a polynomial's closed-form fit has no closed form with L1.": (
-        "在损失中加上所有权重（不含偏置）的 λ·Σ|w|：把较小的权重推到恰好为零。"
+        "在损失中加上所有权重（不含偏置）的 λ·Σ|w|：每一步把每个权重以同样的幅度拉向零。"
         "只用于神经网络：多项式用闭式解拟合，而加上 L1 就没有闭式解了。"
     ),
     "linear (none)": "线性（无激活）",
