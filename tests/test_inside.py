@@ -133,3 +133,10 @@ def test_per_layer_widths_from_a_link_get_a_picture_per_neuron(net: str) -> None
         want = ref[layer].double().numpy()[:, : ins.shown[layer]].T.reshape(-1, len(gy), len(gx))
         got = np.stack([ins.values(layer, u) for u in range(ins.shown[layer])])
         assert np.abs(got - want).max() <= np.max(ins.hi[layer] - ins.lo[layer]) / 510 + 1e-6
+
+
+def test_figure_words_have_chinese() -> None:
+    from playground.figures.network import WORDS
+    from ui.zh import ZH
+
+    assert [w for w in WORDS.values() if w not in ZH] == []

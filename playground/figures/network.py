@@ -29,9 +29,9 @@ SPLIT = 0.64  # the network takes the paper's left 64 %, the enlarged picture th
 
 WORDS = {
     "input": "Input",
-    "hidden": "Hidden layer {k}",
+    "hidden": "Layer {k}",
     "output": "Output",
-    "neurons": "{m} of {n} shown",
+    "neurons": "{m} of {n}",
     "neuron": "layer {k}, neuron {i}",
     "out_name": "output: P(class 1)",
     "weight": "weight {w}",
@@ -174,7 +174,7 @@ def network_figure(
                    "anchor": "x2"},
         "shapes": shapes,
         "annotations": annotations,
-        "meta": {"network": True, "big": big, "out": out_index, "title": big_title},
+        "meta": {"network": True, "big": big, "out": out_index, "title": big_title, "split": SPLIT},
     }  # fmt: skip
     return go.Figure(data=traces, layout=lay, _validate=False)
 
@@ -190,7 +190,7 @@ def _label(w: dict[str, str], names: Sequence[str], k: int, i: int, last: int) -
 # shows the output again. Components v2 run in the app's own document, where Streamlit's plotly.js is window.Plotly.
 NETWORK_JS = r"""
 (function () {
-  const W = window;
+  const W = window, NARROW = 640;
   const DT = {u1: Uint8Array, i1: Int8Array, u2: Uint16Array, i2: Int16Array, u4: Uint32Array, i4: Int32Array,
               f4: Float32Array, f8: Float64Array};
   function decode(v) {
@@ -217,9 +217,23 @@ NETWORK_JS = r"""
     P.update(gd, {z: [zOf(gd, i)]}, {['annotations[' + m.title + '].text']: name}, [m.big]);
     gd.setAttribute('data-enlarged', name);
   }
+  // A narrow chart (a phone) puts the enlarged picture under the network, both at the full width.
+  function fit(gd) {
+    const m = gd.layout.meta, P = W.Plotly, narrow = gd.clientWidth > 0 && gd.clientWidth < NARROW;
+    if (!P || gd.__nnNarrow === narrow) return;
+    gd.__nnNarrow = narrow;
+    const h = gd.__nnHeight = gd.__nnHeight || gd.layout.height;  // as drawn (presentation mode scales it)
+    P.relayout(gd, narrow
+      ? {'xaxis.domain': [0, 1], 'yaxis.domain': [0.45, 0.94], 'xaxis2.domain': [0.1, 1], 'yaxis2.domain': [0, 0.36],
+         height: Math.round(h * 1.3)}
+      : {'xaxis.domain': [0, m.split], 'yaxis.domain': [0, 1], 'xaxis2.domain': [m.split + 0.04, 1],
+         'yaxis2.domain': [0, 1], height: h});
+  }
   function wire(gd) {
     if (gd.__nnWired || !gd.layout || !gd.layout.meta || !gd.layout.meta.network || !gd.on) return;
     gd.__nnWired = true;
+    fit(gd);
+    W.addEventListener('resize', () => fit(gd));
     gd.__nnShown = gd.layout.meta.out;
     gd.setAttribute('data-enlarged', gd.data[gd.layout.meta.out].meta.neuron);
     gd.on('plotly_hover', e => {
