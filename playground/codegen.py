@@ -679,3 +679,175 @@ def torch_script_classify(cs: ClassSettings, ms: ModelSettings, ts: TrainSetting
             _training(t, _class_sizes(c)[0], dropout > 0, classify=True) + (FINAL_TEST if c["ctest"] > 0 else ""),
         ]
     )
+
+
+# --- the standalone script in PyTorch Lightning style (Classify's network) ---------------
+
+LIGHTNING_LOADER_SHUFFLED = """\
+
+
+class ShuffledBatches:
+    \"\"\"Each epoch a new order of the training points from batch_gen, cut into batches (as the app does).\"\"\"
+
+    def __len__(self):
+        return math.ceil(N_TRAIN / BATCH_SIZE)
+
+    def __iter__(self):
+        return iter(torch.randperm(N_TRAIN, generator=batch_gen).split(BATCH_SIZE))
+
+
+# The loader draws a seed for its workers every epoch: here from a generator of its own.
+# torch's global generator is left to the dropout masks.
+loader = DataLoader(TensorDataset(x_train, y_train), batch_sampler=ShuffledBatches(), generator=torch.Generator())
+"""
+
+LIGHTNING_LOADER_FULL = """\
+# All points in one batch, in order, every epoch.
+# The loader draws a seed for its workers every epoch: here from a generator of its own.
+loader = DataLoader(TensorDataset(x_train, y_train), batch_size=N_TRAIN, generator=torch.Generator())
+"""
+
+LIGHTNING_MODULE = '''\
+class Classifier(L.LightningModule):
+    """The network, its training step and its optimizer: Lightning runs the loop."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+        self.best_val, self.best_epoch = math.inf, 0
+        self.best_state = copy.deepcopy(model.state_dict())
+        self.stop_reason = "finished"
+
+    def check(self, epoch, last=False):
+        """Measure on all points with dropout off, keep the best weights; True when training should stop."""
+        self.epoch = epoch
+        self.model.eval()
+        with torch.no_grad():
+            train_loss = loss_fn(self.model(x_train), y_train).item()
+            val_loss = loss_fn(self.model(x_valid), y_valid).item()
+        self.model.train()
+        if not (math.isfinite(train_loss) and math.isfinite(val_loss)) or train_loss > 1e8:
+            self.stop_reason = "diverged"  # the loss blew up: a smaller learning rate would help
+            return True
+        if val_loss < self.best_val:  # a new best: remember these weights
+            self.best_val, self.best_epoch = val_loss, epoch
+            self.best_state = copy.deepcopy(self.model.state_dict())
+{early}        return False
+
+    def on_train_epoch_start(self):
+        # Measure before each epoch's steps, so epoch 0 is the untrained network, as the app's loop does.
+        if self.check(self.current_epoch):
+            self.trainer.should_stop = True  # Lightning ends fit before this epoch's first step
+
+    def training_step(self, batch, batch_idx):
+        x, y = batch
+        loss = loss_fn(self.model(x), y)  # Lightning does zero_grad, backward and the optimizer step
+{l1}        return loss
+
+    def configure_optimizers(self):
+        {optimizer}
+
+
+'''
+
+LIGHTNING_EARLY = """\
+        if not last and epoch - self.best_epoch >= PATIENCE:  # validation has not improved for PATIENCE epochs
+            self.stop_reason = "early stop"
+            return True
+"""
+
+LIGHTNING_L1 = """\
+        # L1: the gradient of L1 * sum |w| is L1 * sign(w): every weight is pulled towards zero by the same step
+        loss = loss + L1 * sum(p.abs().sum() for p in self.model.parameters() if p.ndim > 1)
+"""
+
+LIGHTNING_FIT = """\
+classifier = Classifier(model)
+trainer = L.Trainer(
+    max_epochs=EPOCHS,
+    accelerator="cpu",
+    devices=1,
+    logger=False,
+    enable_checkpointing=False,
+    enable_progress_bar=False,
+    enable_model_summary=False,
+    deterministic=True,
+)
+trainer.fit(classifier, loader)
+if classifier.stop_reason == "finished":
+    classifier.check(EPOCHS, last=True)  # the weights after the last epoch: measured too (they may have diverged)
+epoch, stop_reason, best_epoch = classifier.epoch, classifier.stop_reason, classifier.best_epoch
+# {restore}: go back to the weights with the lowest validation loss.
+if stop_reason != "finished":
+    model.load_state_dict(classifier.best_state)
+
+"""
+
+
+def _lightning_training(t: dict[str, Any], n: int, dropout: bool) -> str:
+    """Constants, the data loader, the LightningModule and the Trainer; the final metrics as the plain script."""
+    bs = n if t["batch_size"] == 0 else min(t["batch_size"], n)
+    shuffled = not (bs == n and not dropout)  # as the plain script: the full batch without dropout is not shuffled
+    consts = [f"EPOCHS = {t['epochs']!r}", f"LR = {t['lr']!r}  # learning rate"]
+    if t["weight_decay"] > 0:
+        consts.append(f"WEIGHT_DECAY = {t['weight_decay']!r}  # L2 penalty on the weights, applied by the optimizer")
+    if t["l1"] > 0:
+        consts.append(f"L1 = {t['l1']!r}  # L1 penalty: L1 * sum |w| over the weight matrices (not the biases)")
+    if shuffled:
+        consts.append(f"BATCH_SIZE = {bs!r}  # points per gradient step")
+    if t["early_stopping"]:
+        consts.append(f"PATIENCE = {t['patience']!r}  # epochs without a new best validation loss before stopping")
+    why, make = _optimizer(t).splitlines()  # the comment, then `optimizer = ...(model.parameters(), ...)`
+    opt = (
+        why + "\n        " + make.replace("optimizer = ", "return ").replace("model.parameters()", "self.parameters()")
+    )
+    module = LIGHTNING_MODULE.format(
+        early=LIGHTNING_EARLY if t["early_stopping"] else "",
+        l1=LIGHTNING_L1 if t["l1"] > 0 else "",
+        optimizer=opt,
+    )
+    gen = "batch_gen = torch.Generator().manual_seed(INIT_SEED + 1)  # shuffles the points each epoch\n"
+    fit = LIGHTNING_FIT.format(restore="Stopped early or diverged" if t["early_stopping"] else "Diverged")
+    return (
+        f"{_section('training, in PyTorch Lightning')}\n"
+        + "".join(f"{c}\n" for c in consts)
+        + "\nloss_fn = nn.BCEWithLogitsLoss()  # cross-entropy of the logit against the 0/1 label\n"
+        + (gen if shuffled else "")
+        + (LIGHTNING_LOADER_SHUFFLED if shuffled else LIGHTNING_LOADER_FULL)
+        + "\n\n"
+        + module
+        + fit
+        + FINAL_CE
+    )
+
+
+def lightning_script_classify(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings) -> str:
+    """torch_script_classify with Lightning running the loop: a LightningModule and a Trainer, the same numbers."""
+    c, m, t = plain(cs, ClassSettings), plain(ms, ModelSettings), plain(ts, TrainSettings)
+    names = [f for f in FEATURE_SOURCE if f in c["features"]]
+    if not names:
+        raise ValueError("ClassSettings.features: pick at least one")
+    k = c["hidden"]
+    widths = parse_widths(c["net"]) if c["net"] else c["cwidth"]
+    dropout = m["dropout"] if k else 0.0
+    out = "the last hidden layer -> one logit" if k else "the features -> one logit"
+    header = _class_header(c, m, t).replace(
+        "It needs only numpy and torch (pip install numpy torch) and prints the final cross-entropy and\n"
+        "accuracy on the training and validation points: the numbers the app shows (on a CPU).\n",
+        "PyTorch Lightning runs the training loop: a LightningModule holds the network, its training step and\n"
+        "its optimizer, and a Trainer calls them. It needs numpy, torch and lightning (pip install numpy torch\n"
+        "lightning) and prints the numbers the app shows (on a CPU), as the plain PyTorch script does.\n",
+    )
+    imports = (
+        "import copy\nimport math\n\nimport lightning as L\nimport numpy as np\nimport torch\nfrom torch import nn\n"
+        "from torch.utils.data import DataLoader, TensorDataset\n"
+    )
+    return "\n".join(
+        [
+            header,
+            imports,
+            _class_data(c, names),
+            _network(t, len(names), k, widths, m["activation"], dropout, f"{out}: P(class 1) = sigmoid(logit)"),
+            _lightning_training(t, _class_sizes(c)[0], dropout > 0) + (FINAL_TEST if c["ctest"] > 0 else ""),
+        ]
+    )

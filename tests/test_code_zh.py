@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from playground.classify import ClassSettings
-from playground.codegen import torch_script, torch_script_classify
+from playground.codegen import lightning_script_classify, torch_script, torch_script_classify
 from playground.data import CLASS_SETS, TRUTHS
 from playground.settings import DataSettings, ModelSettings, TrainSettings
 from ui import code_zh
@@ -41,6 +41,11 @@ def _scripts() -> list[str]:
         )
     held = ClassSettings(cset="course", cn=100, cval=0.15, ctest=0.15, hidden=1, cwidth=5)  # a held-back test set
     out.append(torch_script_classify(held, ModelSettings(activation="sigmoid"), TrainSettings()))
+    out.append(torch_script(DataSettings(), ModelSettings(family="mlp"), TrainSettings(l1=0.001)))
+    for hidden, es, bs, do in itertools.product((0, 2), (False, True), (0, 10), (0.0, 0.3)):  # Lightning's variant
+        ts = TrainSettings(early_stopping=es, batch_size=bs, l1=0.001 * es)
+        out.append(lightning_script_classify(ClassSettings(hidden=hidden), ModelSettings(dropout=do), ts))
+    out.append(lightning_script_classify(held, ModelSettings(activation="sigmoid"), TrainSettings()))
     return out
 
 

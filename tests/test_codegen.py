@@ -26,6 +26,7 @@ from playground.codegen import (
     TRUTH_SOURCE,
     api_snippet,
     api_snippet_classify,
+    lightning_script_classify,
     lit,
     plain,
     torch_script,
@@ -399,6 +400,9 @@ def test_generated_code_is_lint_and_format_clean(tmp_path: Path) -> None:
     (tmp_path / "extreme_api.py").write_text(api_snippet(*extreme))
     (tmp_path / "wide.py").write_text(torch_script_classify(wide, extreme[1], extreme[2]))
     (tmp_path / "wide_api.py").write_text(api_snippet_classify(wide, extreme[1], extreme[2]))
+    (tmp_path / "wide_lightning.py").write_text(lightning_script_classify(wide, extreme[1], extreme[2]))
+    for name, (cs, ms, ts, _) in CLASS_CASES.items():
+        (tmp_path / f"{name}_lightning.py").write_text(lightning_script_classify(cs, ms, ts))
     ruff, opts = [sys.executable, "-m", "ruff"], ["--isolated", "--line-length", "120"]
     lint = subprocess.run(
         [*ruff, "check", *opts, "--select", "E,F,W,I,B,UP,SIM", str(tmp_path)], capture_output=True, text=True
@@ -406,3 +410,45 @@ def test_generated_code_is_lint_and_format_clean(tmp_path: Path) -> None:
     assert lint.returncode == 0, lint.stdout[-3000:]
     fmt = subprocess.run([*ruff, "format", "--check", "--diff", *opts, str(tmp_path)], capture_output=True, text=True)
     assert fmt.returncode == 0, fmt.stdout[-3000:] + fmt.stderr[-3000:]
+
+
+# --- the PyTorch Lightning variant of Classify's script ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def lightning_output(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Stdout of the Lightning script of every Classify case, run as the plain scripts are (a fresh interpreter)."""
+    if importlib.util.find_spec("lightning") is None:
+        pytest.skip("lightning is a development requirement (requirements-dev.txt)")
+    tmp = tmp_path_factory.mktemp("lightning")
+    files = {}
+    for name, (cs, ms, ts, _) in CLASS_CASES.items():
+        files[name] = tmp / f"{name}.py"
+        files[name].write_text(lightning_script_classify(cs, ms, ts))
+    (tmp / "driver.py").write_text(DRIVER)
+    args = [sys.executable, str(tmp / "driver.py"), json.dumps({k: str(v) for k, v in files.items()})]
+    proc = subprocess.run(args, cwd=tmp, env=clean_env(), capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.splitlines()[-1])
+
+
+def _status(stdout: str) -> str:
+    """The script's "<stop reason> at epoch <e>, best validation loss at epoch <b>" line."""
+    return next(line for line in stdout.splitlines() if ", best validation loss at epoch " in line)
+
+
+@pytest.mark.parametrize("name", CLASS_CASES)
+def test_lightning_script_reproduces_the_page_and_the_plain_script(
+    name: str, lightning_output: dict[str, str], script_output: dict[str, str], expected: dict[str, FitResult]
+) -> None:
+    got, loop, r = printed(lightning_output[name]), printed(script_output[name]), expected[name]
+    # The same operations in the same order as the plain loop (batches, masks, fused step): the same bits.
+    assert got == loop and _status(lightning_output[name]) == _status(script_output[name])
+    # Against the page, the plain script's tolerance (the page may train on its numpy engine, float32 rounding).
+    assert got["train_ce"] == pytest.approx(r.train_metric, rel=1e-6)
+    assert got["val_ce"] == pytest.approx(r.val_metric, rel=1e-6)
+    assert got["train_acc"] == pytest.approx(r.train_accuracy, abs=1e-6)
+    assert got["val_acc"] == pytest.approx(r.val_accuracy, abs=1e-6)
+    assert f"at epoch {len(r.val_loss) - 1}, best validation loss at epoch {r.best_epoch}" in _status(
+        lightning_output[name]
+    )

@@ -21,7 +21,7 @@ from playground.classify import (
     net_settings,
     report,
 )
-from playground.codegen import api_snippet_classify, torch_script_classify
+from playground.codegen import api_snippet_classify, lightning_script_classify, torch_script_classify
 from playground.data import Dataset
 from playground.figures.classify import boundary_figure, confusion_figure, training_figures
 from playground.figures.playback import classify_playback
@@ -520,6 +520,7 @@ def page() -> None:
     network_section(cs, ms, ts, data, digest)  # Inside the network (ui/inside_view.py): opens lazily
 
     if up is None:  # the script draws its points from the settings; an upload has none
-        code_expander(torch_script_classify(cs, ms, ts), api_snippet_classify(cs, ms, ts), "classify")
+        scripts = (torch_script_classify(cs, ms, ts), api_snippet_classify(cs, ms, ts))
+        code_expander(*scripts, "classify", lightning_script_classify(cs, ms, ts))
     with st.expander(t("Export")):
         st.download_button(t("Data (CSV)"), data_csv(data), "classes.csv", "text/csv", key="dl_data_classify")

@@ -161,6 +161,42 @@ EXACT: dict[str, str] = {
     "Model: a single linear layer on the features (logistic regression), trained for up to 1000 epochs.": (
         "模型：特征上的单个线性层（逻辑回归），最多训练 1000 轮。"
     ),
+    # the PyTorch Lightning script (codegen.lightning_script_classify)
+    "--- training, in PyTorch Lightning": "--- 训练（用 PyTorch Lightning）",
+    "PyTorch Lightning runs the training loop: a LightningModule holds the network, its training step and its optimizer, and a Trainer calls them. It needs numpy, torch and lightning (pip install numpy torch lightning) and prints the numbers the app shows (on a CPU), as the plain PyTorch script does.": (
+        "由 PyTorch Lightning 运行训练循环：LightningModule 包含网络、训练步骤和优化器，Trainer 负责调用它们。"
+        "它需要 numpy、torch 和 lightning（pip install numpy torch lightning），"
+        "打印应用显示的数字（在 CPU 上），与普通 PyTorch 脚本相同。"
+    ),
+    "All points in one batch, in order, every epoch.": "每一轮都把所有点按原顺序放进一个批次。",
+    "The loader draws a seed for its workers every epoch: here from a generator of its own.": (
+        "数据加载器每一轮都会为其工作进程抽取一个种子：这里用它自己的生成器。"
+    ),
+    "torch's global generator is left to the dropout masks.": "torch 的全局生成器留给 Dropout 掩码使用。",
+    "Each epoch a new order of the training points from batch_gen, cut into batches (as the app does).": (
+        "每一轮用 batch_gen 给训练点一个新顺序，再切成批次（与应用相同）。"
+    ),
+    "points per gradient step": "每个梯度步使用的点数",
+    "The network, its training step and its optimizer: Lightning runs the loop.": (
+        "网络、它的训练步骤和优化器：循环由 Lightning 运行。"
+    ),
+    "Measure on all points with dropout off, keep the best weights; True when training should stop.": (
+        "关闭 Dropout 在所有点上测量，保留最佳权重；应当停止训练时返回 True。"
+    ),
+    "validation has not improved for PATIENCE epochs": "验证损失已连续 PATIENCE 轮没有改善",
+    "Measure before each epoch's steps, so epoch 0 is the untrained network, as the app's loop does.": (
+        "在每一轮的训练步骤之前测量，所以第 0 轮是未训练的网络，与应用的循环相同。"
+    ),
+    "Lightning ends fit before this epoch's first step": "Lightning 在本轮第一步之前结束 fit",
+    "Lightning does zero_grad, backward and the optimizer step": "zero_grad、反向传播和优化器更新都由 Lightning 完成",
+    "the weights after the last epoch: measured too (they may have diverged)": (
+        "最后一轮之后的权重也要测量（它们可能已经发散）"
+    ),
+    # L1 (the plain script and the Lightning script)
+    "L1 penalty: L1 * sum |w| over the weight matrices (not the biases)": "L1 惩罚：对权重矩阵（不含偏置）求 L1 * sum |w|",
+    "L1: the gradient of L1 * sum |w| is L1 * sign(w): every weight is pulled towards zero by the same step": (
+        "L1：L1 * sum |w| 的梯度是 L1 * sign(w)：每个权重都以同样的步长被拉向零"
+    ),
     # the held-back test set (ClassSettings.ctest)
     "training, validation and test points together": "训练点、验证点和测试点合计",
     "share held back as a test set: not trained on, not used for any choice": (

@@ -25,15 +25,34 @@ from .code_zh import localize
 from .i18n import lang, t
 
 
-def code_expander(script: str, snippet: str, key: str) -> None:
-    """The current settings as a standalone PyTorch script and as three lines of the package's API."""
+def code_expander(script: str, snippet: str, key: str, lightning: str | None = None) -> None:
+    """The current settings as a standalone PyTorch script, as three lines of the package's API and (given) as a
+    PyTorch Lightning script: a LightningModule and a Trainer run the same loop."""
     if lang() == "zh":  # the comments and docstrings in Chinese; the code is the same
         script = localize(script)
+        lightning = localize(lightning) if lightning else lightning
     with st.expander(t("Show the code")):
         st.caption(
             t("The same numbers as this page, from a standalone PyTorch script with the training loop written out.")
         )
-        tab1, tab2 = st.tabs([t("PyTorch script"), t("Package API")])
+        names = [t("PyTorch script"), t("Package API")] + ([t("PyTorch Lightning")] if lightning else [])
+        tab1, tab2, *tab3 = st.tabs(names)
+        if lightning:
+            with tab3[0]:
+                st.caption(
+                    t(
+                        "The same loop, run by PyTorch Lightning's Trainer (pip install lightning): the same "
+                        "initial weights, batches and dropout masks, so the same numbers as the plain script."
+                    )
+                )
+                st.code(lightning, language="python")
+                st.download_button(
+                    t("Download the script"),
+                    lightning,
+                    file_name="overfitting_playground_lightning.py",
+                    mime="text/x-python",
+                    key=f"dl_lightning_{key}",
+                )
         with tab1:
             st.code(script, language="python")  # st.code has a copy button
             st.download_button(

@@ -69,6 +69,11 @@ ZH: dict[str, str] = {
         "两者得分相近，因为一条直线就能分开两类，而被翻转的标签是任何模型都不该学会的错误；"
         "课程的练习要求用一个复杂的模型观察过拟合：调高宽度和隐藏层数，比较训练准确率与验证准确率。"
     ),
+    "PyTorch Lightning": "PyTorch Lightning",
+    "The same loop, run by PyTorch Lightning's Trainer (pip install lightning): the same initial weights, batches and dropout masks, so the same numbers as the plain script.": (
+        "同一个训练循环，由 PyTorch Lightning 的 Trainer 运行（pip install lightning）："
+        "初始权重、批次和 Dropout 掩码都相同，所以数字与普通脚本一样。"
+    ),
     # --- Class challenge (ui/challenge_page.py, playground/challenge.py) ---------------------
     "Class challenge": "班级挑战",
     "Join a challenge": "加入挑战",
