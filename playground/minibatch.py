@@ -110,9 +110,41 @@ class MiniBatch:
         self.v = np.zeros_like(self.flat) if optimizer == "adam" else None  # Adam's second moment
         self.t = 0  # steps taken (Adam's bias correction; momentum's first step takes the gradient as it is)
 
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """The network's output (N, 1) on x (N, d)."""
+        h = x
+        for W, b, act in zip(self.W, self.b, self.acts, strict=True):
+            h = h @ W.T  # (N, out)
+            h += b
+            if act:
+                act[0](h)
+        return h
+
+    def loss(self, z: np.ndarray, y: np.ndarray) -> float:
+        """The task's mean loss of outputs z (N, 1) against y (N, 1), as torch's: MSE, or cross-entropy on logits."""
+        if self.task == "regression":
+            r = (z - y).ravel()
+            return float(np.dot(r, r)) / len(r)
+        return float(np.mean(np.logaddexp(0, -np.abs(z)) + np.maximum(z, 0) - y * z))
+
+    def measure(self, xv: torch.Tensor, yv: torch.Tensor) -> tuple[float, float, float, float]:
+        """Training and validation loss, then accuracy (NaN for regression): the loop's measure of an epoch."""
+        with np.errstate(all="ignore"):  # a diverging run overflows; the loop sees inf or NaN and stops
+            out = []
+            for x, y in ((self.x, self.y), (xv.numpy(), yv.numpy())):
+                z = self.forward(x)
+                out.append(
+                    (self.loss(z, y), float(np.mean((z > 0) == (y > 0.5))) if self.task != "regression" else np.nan)
+                )
+        (tl, ta), (vl, va) = out
+        return tl, vl, ta, va
+
     def epoch(self, perm: torch.Tensor, bs: int, losses: bool = False) -> float:
         """One pass over the batches of `perm` (N,) in order; with `losses`, returns the mean of their losses."""
-        p = perm.numpy()
+        with np.errstate(all="ignore"):  # a diverging run overflows; its next measure says so
+            return self._epoch(perm.numpy(), bs, losses)
+
+    def _epoch(self, p: np.ndarray, bs: int, losses: bool) -> float:
         xp, yp = self.x[p], self.y[p]  # (N, d), (N, 1): the epoch's order, so that each batch is a view
         yc = self.yc[p] if self.task == "classification" else yp
         total, k = 0.0, 0
@@ -133,15 +165,11 @@ class MiniBatch:
             hs.append(z)
         z = hs.pop()  # (B, 1)
         m = len(xb)
-        out = 0.0
+        out = self.loss(z, yb) if loss else 0.0
         if self.task == "regression":
             dz = z - yb
-            if loss:
-                out = float(np.vdot(dz, dz)) / m
             dz *= np.float32(2 / m)
         else:  # binary cross-entropy on logits: d/dz = sigmoid(z) - y = (tanh(z / 2) + 1) / 2 - y
-            if loss:  # as torch computes it: log(1 + e^-|z|) + max(z, 0) - y z
-                out = float(np.mean(np.logaddexp(0, -np.abs(z)) + np.maximum(z, 0) - yb * z))
             dz = np.tanh(z * np.float32(0.5))
             dz += yc
             dz *= np.float32(0.5 / m)

@@ -281,23 +281,28 @@ def _train_on(
         best_val, res.best_epoch = math.inf, 0
         t0 = settings.clock()
         for epoch in range(t.epochs + 1):
-            if fast and epoch < t.epochs:  # no dropout here, so train mode is eval mode
-                out = net(x)  # (N, 1)
-                loss = loss_fn(out, y)
-                tl = loss.item()
-                with torch.no_grad():
-                    outv = net(xv)  # (M, 1)
+            if mb is not None:  # numpy measures too: the same numbers to float32 rounding, without torch's calls
+                tl, vl, ta, va = mb.measure(xv, yv)
             else:
-                net.eval()
-                with torch.no_grad():
-                    out, outv = net(x), net(xv)
-                tl = loss_fn(out, y).item()
-            vl = loss_fn(outv, yv).item()
+                if fast and epoch < t.epochs:  # no dropout here, so train mode is eval mode
+                    out = net(x)  # (N, 1)
+                    loss = loss_fn(out, y)
+                    tl = loss.item()
+                    with torch.no_grad():
+                        outv = net(xv)  # (M, 1)
+                else:
+                    net.eval()
+                    with torch.no_grad():
+                        out, outv = net(x), net(xv)
+                    tl = loss_fn(out, y).item()
+                vl = loss_fn(outv, yv).item()
+                if cls:
+                    ta, va = _accuracy(out.detach(), y), _accuracy(outv, yv)
             res.train_loss.append(tl)
             res.val_loss.append(vl)
             if cls:
-                res.train_acc.append(_accuracy(out.detach(), y))
-                res.val_acc.append(_accuracy(outv, yv))
+                res.train_acc.append(ta)
+                res.val_acc.append(va)
             if not (math.isfinite(tl) and math.isfinite(vl)) or tl > DIVERGED:
                 res.stop_reason = "diverged"
                 break
