@@ -161,7 +161,7 @@ def _check_widths(spec: Spec, v: Any) -> str | None:
 def check(spec: Spec, default: Any, v: Any) -> str | None:
     """None when v is a valid value for the spec, else the reason."""
     if spec.widget == "widths":
-        return None if isinstance(v, str) and not _check_widths(spec, v) else "must be widths like 4,2"
+        return _check_widths(spec, v) if isinstance(v, str) else "must be widths like 4,2"
     if isinstance(default, bool):
         return None if isinstance(v, bool) else "must be true or false"
     if isinstance(default, tuple):
