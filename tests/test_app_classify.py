@@ -263,3 +263,10 @@ def test_a_trimmed_link_hides_or_locks_the_network_entry_and_keeps_its_network(k
     entries = [e for e in at.text_input if e.key == "net_entry"]
     assert (entries == []) if kind == "hide" else entries[0].disabled
     assert _metrics(at)["Parameters"] == [f"{2 * 4 + 4 + 4 * 2 + 2 + 2 + 1:,}"]
+
+
+def test_an_old_links_learning_rate_off_the_grid_goes_to_the_nearest_step_with_a_notice() -> None:
+    at = _linked(lr="0.02")
+    assert at.select_slider(key="lr").value == 0.03
+    assert any("Learning rate: `0.02` is not on the slider, using 0.03" in w.value for w in at.warning)
+    assert at.query_params["lr"] == "0.03"
