@@ -130,7 +130,7 @@ def network_figure(
             head += "<br>" + w["neurons"].format(n=ins.widths[k], m=ins.shown[k])
         annotations.append(
             {"x": xs[k], "y": 1.0, "xref": "x", "yref": "y domain", "text": head, "showarrow": False,
-             "yanchor": "bottom", "font": {"size": 11}}
+             "yanchor": "bottom"}
         )  # fmt: skip
 
     # the enlarged picture, the output's until a neuron is hovered, over the training points
@@ -152,7 +152,7 @@ def network_figure(
     big_title = len(annotations)
     annotations.append(
         {"x": 0.5, "y": 1.0, "xref": "x2 domain", "yref": "y2 domain", "text": w["out_name"],
-         "showarrow": False, "yanchor": "bottom", "font": {"size": 13}}
+         "showarrow": False, "yanchor": "bottom"}
     )  # fmt: skip
     rows = max(ins.shown)
     half_y = (rows - 1) / 2 * STEP_Y + SIZE / 2 + 0.15
