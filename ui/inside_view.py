@@ -56,7 +56,7 @@ def network_section(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, dat
             t(
                 "Each square is one neuron's output over the plane: blue negative, orange positive, white 0 (the "
                 "output: P(class 1)). Lines are the weights: thicker is larger, orange positive, blue negative. "
-                "Hover a neuron to see it large on the right; hover a line for its weight."
+                "Hover a neuron to see it large beside the network; hover a line for its weight."
             )
         )
         if ins.trimmed:

@@ -5,9 +5,9 @@ ZH: dict[str, str] = {
     "Inside the network": "网络内部",
     "Each square is one neuron's output over the plane: blue negative, orange positive, white 0 (the "
     "output: P(class 1)). Lines are the weights: thicker is larger, orange positive, blue negative. "
-    "Hover a neuron to see it large on the right; hover a line for its weight.": (
+    "Hover a neuron to see it large beside the network; hover a line for its weight.": (
         "每个小方块是一个神经元在整个平面上的输出：蓝色为负，橙色为正，白色为 0（输出神经元显示 P(类别 1)）。"
-        "连线是权重：越粗越大，橙色为正，蓝色为负。把鼠标移到神经元上，右侧会放大显示它；移到连线上可看权重。"
+        "连线是权重：越粗越大，橙色为正，蓝色为负。把鼠标移到神经元上，旁边会放大显示它；移到连线上可看权重。"
     ),
     "Layers wider than {m} show their first {m} neurons.": "超过 {m} 个神经元的层只显示前 {m} 个。",
     "Input": "输入",
