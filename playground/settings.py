@@ -433,20 +433,26 @@ def mlp_shape(d_in: int, width: int, layers: int | Sequence[int]) -> tuple[int, 
     return sum((a + 1) * b for a, b in itertools.pairwise(sizes)), sum(hidden)
 
 
-def numpy_batches(m: ModelSettings, t: TrainSettings, n: int, d_in: int, layers: int | Sequence[int]) -> bool:
-    """Whether a CPU run's mini-batches take playground.minibatch's numpy steps (train's loop decides by this).
+def numpy_steps(m: ModelSettings, t: TrainSettings, n: int, d_in: int, layers: int | Sequence[int]) -> bool:
+    """Whether a CPU run's steps may be playground.minibatch's numpy steps (train's loop decides by this).
 
     Only small networks (NUMPY_MAX_PARAMS), whose every product stays under OpenBLAS's threading threshold
     (M·N·K <= 4·65536): one BLAS thread, no contention with other sessions; above, torch's fused optimizers win.
     """
-    full = t.batch_size == 0 or t.batch_size >= n
+    bs = n if t.batch_size == 0 else min(t.batch_size, n)
     hidden = hidden_widths(m.width, layers)
     deep = len(hidden) > 0
     act = m.activation in NUMPY_ACTIVATIONS or not deep  # no hidden layer: no activation
     sizes = (d_in, *hidden, 1)
-    blas = t.batch_size * max(a * b for a, b in itertools.pairwise(sizes)) <= BLAS_ONE_THREAD
-    small = not full and blas and mlp_shape(d_in, m.width, layers)[0] <= NUMPY_MAX_PARAMS
+    blas = bs * max(a * b for a, b in itertools.pairwise(sizes)) <= BLAS_ONE_THREAD
+    small = blas and mlp_shape(d_in, m.width, layers)[0] <= NUMPY_MAX_PARAMS
     return small and (m.dropout == 0 or not deep) and act and t.optimizer in NUMPY_OPTIMIZERS
+
+
+def numpy_batches(m: ModelSettings, t: TrainSettings, n: int, d_in: int, layers: int | Sequence[int]) -> bool:
+    """Whether a run's mini-batches are numpy's steps on the CPU: the work bound counts them as such, and "auto"
+    keeps them there (a GPU's kernel launches cost more than a small step)."""
+    return 0 < t.batch_size < n and numpy_steps(m, t, n, d_in, layers)
 
 
 def epoch_work(
@@ -462,16 +468,15 @@ def epoch_work(
     """Work units of one training epoch of one network on n training and n_val validation points.
 
     `layers` is a count of hidden layers of `width`, or the widths of each hidden layer; `numpy_steps`: the
-    mini-batches take the numpy engine's steps (numpy_batches), the epoch's measure stays torch's.
+    mini-batches take the numpy engine's steps and measure (numpy_batches).
     """
     full = batch_size == 0 or batch_size >= n
     steps = 1 if full else math.ceil(n / batch_size)
     measure = 0 if full and dropout == 0 else 0.5  # a separate forward of every point
     k = len(hidden_widths(width, layers))
-    torch_step = STEP_WORK + LAYER_WORK * (k + 1)
-    step = NUMPY_STEP_WORK + NUMPY_LAYER_WORK * (k + 1) if numpy_steps else torch_step
+    step = NUMPY_STEP_WORK + NUMPY_LAYER_WORK * (k + 1) if numpy_steps else STEP_WORK + LAYER_WORK * (k + 1)
     p, a = mlp_shape(d_in, width, layers)
-    return steps * step + measure * torch_step + (4 * n + n_val) * (p + ACTIVATION_WORK * a)
+    return (steps + measure) * step + (4 * n + n_val) * (p + ACTIVATION_WORK * a)
 
 
 @dataclass(frozen=True)

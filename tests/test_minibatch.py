@@ -101,7 +101,7 @@ def test_the_settings_rule_names_only_what_the_engine_computes() -> None:
     ("kw", "serves_"),
     [
         ({}, True),
-        ({"batch_size": 0}, False),  # full batch: the torch loop's own fast path
+        ({"batch_size": 0}, True),  # a full batch, in order
         ({"dropout": 0.3}, False),
         ({"activation": "gelu"}, False),
         ({"width": 256, "layers": 2}, False),  # 67k parameters: torch's fused update wins
@@ -119,7 +119,8 @@ def test_fit_takes_the_numpy_steps_where_they_serve_and_gives_the_torch_loops_nu
     ms = ModelSettings(family="mlp", **{"width": 8, "layers": 2, "activation": "tanh", **mk})
     ts = TrainSettings(optimizer="adam", lr=0.01, epochs=40, batch_size=kw.get("batch_size", 10), device="cpu")
     d, layers = data.x.shape[1], ms.layers
-    assert settings.numpy_batches(ms, ts, len(data.x), d, layers) == serves_
+    assert settings.numpy_steps(ms, ts, len(data.x), d, layers) == serves_
+    assert settings.numpy_batches(ms, ts, len(data.x), d, layers) == (serves_ and ts.batch_size > 0)
     calls = []
     real = minibatch.MiniBatch.epoch
     monkeypatch.setattr(minibatch.MiniBatch, "epoch", lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
