@@ -45,14 +45,14 @@ def test_the_page_says_clamped_rounded_unknown_and_snapped_with_display_names() 
 
 
 def test_the_page_snaps_a_log_value_with_the_same_notice_as_the_command_line() -> None:
-    """lr=0.003 lies between two steps of the learning-rate slider: both say so, in the same words."""
+    """lr=0.002 lies between two steps of the learning-rate slider (1-3 grid): both say so, in the same words."""
     (_, _, ts), cli_notes = parse_settings(
-        query_of("lr=0.003"), [(DataSettings, ""), (ModelSettings, ""), (TrainSettings, "")]
+        query_of("lr=0.002"), [(DataSettings, ""), (ModelSettings, ""), (TrainSettings, "")]
     )
-    assert cli_notes == ["Learning rate: 0.003 is not on the slider, using 0.002"] and ts.lr == 0.002
-    at = _fit_page({"family": "mlp", "lr": "0.003", "epochs": "20"})
-    assert "Link: Learning rate: `0.003` is not on the slider, using 0.002" in _notices(at)
-    assert at.select_slider(key="lr").value == 0.002
+    assert cli_notes == ["Learning rate: 0.002 is not on the slider, using 0.003"] and ts.lr == 0.003
+    at = _fit_page({"family": "mlp", "lr": "0.002", "epochs": "20"})
+    assert "Link: Learning rate: `0.002` is not on the slider, using 0.003" in _notices(at)
+    assert at.select_slider(key="lr").value == 0.003
 
 
 def test_notices_in_chinese_use_chinese_templates_and_names() -> None:
