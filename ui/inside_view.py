@@ -40,6 +40,7 @@ def words() -> dict[str, str]:
     return {k: t(v) for k, v in WORDS.items()}
 
 
+@st.fragment  # opening or closing the expander reruns this section only, not the page's training and charts
 def network_section(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, data: Dataset, digest: str = "") -> None:
     """An expander "Inside the network"; its network trains (or comes from the cache) only when it is open."""
     box = st.expander(t("Inside the network"), icon=":material/hub:", key=OPEN_KEY, on_change="rerun")
