@@ -213,6 +213,8 @@ def _network(
 
 
 def _optimizer(t: dict[str, Any]) -> str:
+    if t["optimizer"] not in ("adam", "sgd", "momentum"):  # the script must train what the page trains
+        raise ValueError(f"unknown optimizer {t['optimizer']!r}")
     kw = ["lr=LR"]
     if t["optimizer"] == "momentum":
         kw.append("momentum=0.9")

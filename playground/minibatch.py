@@ -85,7 +85,8 @@ class MiniBatch:
         l1: float = 0.0,
     ) -> None:
         layers = layers_of(net)
-        assert layers is not None
+        if layers is None or optimizer not in ("sgd", "momentum", "adam"):  # never a silent stand-in
+            raise ValueError(f"this engine cannot train {optimizer!r} on this network")
         ps = [q for lin, _ in layers for q in (lin.weight, lin.bias)]
         self.flat = np.concatenate([q.detach().numpy().ravel() for q in ps])  # (P,)
         self.grad = np.zeros_like(self.flat)  # (P,)

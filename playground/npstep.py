@@ -169,6 +169,8 @@ class NumpyStep:
     """
 
     def __init__(self, net, x: torch.Tensor, xv: torch.Tensor, y, yv, cls: bool, opt, cur: np.ndarray):
+        if opt.name not in ("adam", "sgd", "momentum"):  # _update knows these three; never a silent SGD
+            raise ValueError(f"unknown optimizer {opt.name!r}")
         self.net, self.cls, self.opt, self.cur, self.K = net, cls, opt, cur, net.K
         B, c, dt = len(net.row_model), net.c, net.theta.numpy().dtype
         K, N, M = self.K, x.shape[1], xv.shape[1]

@@ -131,3 +131,13 @@ def test_fit_takes_the_numpy_steps_where_they_serve_and_gives_the_torch_loops_nu
     np.testing.assert_allclose(ours.train_loss, ref.train_loss, rtol=1e-3, atol=1e-6)
     np.testing.assert_allclose(ours.val_loss, ref.val_loss, rtol=1e-3, atol=1e-6)
     assert ours.best_epoch == ref.best_epoch
+
+
+def test_an_unknown_optimizer_is_an_error_in_every_numpy_path_and_the_shown_code() -> None:
+    from playground import codegen
+
+    x, y = _data(10, 2, "classification")
+    with pytest.raises(ValueError, match="rmsprop"):
+        MiniBatch(MLP(2, (4,), "tanh"), x, y, "rmsprop", 0.1, 0.0, "classification")
+    with pytest.raises(ValueError, match="rmsprop"):
+        codegen._optimizer({"optimizer": "rmsprop", "weight_decay": 0.0})
