@@ -35,7 +35,8 @@ class ClassSettings(Settings):
     cset: str = param(
         "moons",
         "Data set",
-        "The 2-D point cloud to classify: two moons, circles, XOR quadrants, two spirals, two blobs or a line split.",
+        "The 2-D point cloud to classify: two moons, circles, XOR quadrants, two spirals, two blobs, a line split, "
+        "or the course notebook's make_classification set.",
         choices=tuple(CLASS_SETS),
     )
     cn: int = param(

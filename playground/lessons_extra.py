@@ -127,7 +127,7 @@ EXTRA: list[Preset] = [
         "course_example",
         "The course's example: make_classification",
         "classify",
-        "The course notebook's data: 100 points from make_classification (2 features, class separation 1.5, 10% of the labels redrawn at random), split as the course splits them, 70 for training, 15 for validation and 15 held back as a test set whose accuracy is shown once, after training, and its two networks Linear(2, 1) and Sequential(Linear(2, 5), Sigmoid, Linear(5, 1)). Both score about the same, since a line splits the classes and the flipped labels are errors no model should learn; the course's exercise asks for overfitting with a rich model: raise Width and Hidden layers and compare training with validation accuracy.",
+        "The course notebook's data: 100 points from make_classification (2 features, class separation 1.5, 10% of the labels redrawn at random), split as the course splits them, 70 for training, 15 for validation and 15 held back as a test set whose accuracy is shown once, after training, and its two networks Linear(2, 1) and Sequential(Linear(2, 5), Sigmoid, Linear(5, 1)). Both score about the same, since a line splits the classes and the flipped labels are errors no model should learn; the course's exercise asks for overfitting with a rich model: enter more and wider layers in Neurons per layer (e.g. 32,32) and compare training with validation accuracy.",
         COURSE,
         Claim(
             "Both networks classify at least 80% of the held-out points, and the hidden layer gains at most 5 points over the single layer.",

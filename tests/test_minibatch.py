@@ -133,7 +133,7 @@ def test_fit_takes_the_numpy_steps_where_they_serve_and_gives_the_torch_loops_nu
     assert ours.best_epoch == ref.best_epoch
 
 
-def test_an_unknown_optimizer_is_an_error_in_every_numpy_path_and_the_shown_code() -> None:
+def test_an_unknown_optimizer_is_an_error_in_the_mini_batch_engine_and_the_shown_code() -> None:
     from playground import codegen
 
     x, y = _data(10, 2, "classification")

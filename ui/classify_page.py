@@ -106,6 +106,7 @@ CHOICE_NAMES.update(
         "xor": "XOR quadrants",
         "spiral": "two spirals",
         "blobs": "two blobs",
+        "course": "course notebook (make_classification)",
         "x1": "x1",
         "x2": "x2",
         "x1^2": "x1²",

@@ -62,12 +62,12 @@ ZH: dict[str, str] = {
         "基于一开始就留出的 {n} 个测试点：从不用于训练，也不用于早停或任何选择。"
         "调参完成后只看一次；若据此做选择，它就成了第二个验证集。"
     ),
-    "The course notebook's data: 100 points from make_classification (2 features, class separation 1.5, 10% of the labels redrawn at random), split as the course splits them, 70 for training, 15 for validation and 15 held back as a test set whose accuracy is shown once, after training, and its two networks Linear(2, 1) and Sequential(Linear(2, 5), Sigmoid, Linear(5, 1)). Both score about the same, since a line splits the classes and the flipped labels are errors no model should learn; the course's exercise asks for overfitting with a rich model: raise Width and Hidden layers and compare training with validation accuracy.": (
+    "The course notebook's data: 100 points from make_classification (2 features, class separation 1.5, 10% of the labels redrawn at random), split as the course splits them, 70 for training, 15 for validation and 15 held back as a test set whose accuracy is shown once, after training, and its two networks Linear(2, 1) and Sequential(Linear(2, 5), Sigmoid, Linear(5, 1)). Both score about the same, since a line splits the classes and the flipped labels are errors no model should learn; the course's exercise asks for overfitting with a rich model: enter more and wider layers in Neurons per layer (e.g. 32,32) and compare training with validation accuracy.": (
         "课程笔记本中的数据：用 make_classification 生成的 100 个点（2 个特征，类间距 1.5，10% 的标签被随机重抽），"
         "按课程的方式划分：70 个用于训练，15 个用于验证，15 个留作测试集，其准确率只在训练结束后显示一次；"
         "以及它的两个网络 Linear(2, 1) 和 Sequential(Linear(2, 5), Sigmoid, Linear(5, 1))。"
         "两者得分相近，因为一条直线就能分开两类，而被翻转的标签是任何模型都不该学会的错误；"
-        "课程的练习要求用一个复杂的模型观察过拟合：调高宽度和隐藏层数，比较训练准确率与验证准确率。"
+        "课程的练习要求用一个复杂的模型观察过拟合：在“每层神经元数”中输入更多、更宽的层（例如 32,32），比较训练准确率与验证准确率。"
     ),
     "PyTorch Lightning": "PyTorch Lightning",
     "The same loop, run by PyTorch Lightning's Trainer (pip install lightning): the same initial weights, batches and dropout masks, so the same numbers as the plain script.": (
@@ -232,6 +232,7 @@ ZH: dict[str, str] = {
     "circles": "同心圆",
     "XOR quadrants": "XOR 象限",
     "two spirals": "双螺旋",
+    "course notebook (make_classification)": "课程笔记本（make_classification）",
     "two blobs": "两团点",
     "x1": "x1",
     "x2": "x2",
@@ -422,8 +423,8 @@ ZH: dict[str, str] = {
     ),
     "Network": "网络",
     "Data set": "数据集",
-    "The 2-D point cloud to classify: two moons, circles, XOR quadrants, two spirals, two blobs or a line split.": (
-        "要分类的二维点云：双月形、同心圆、XOR 象限、双螺旋、两团点，或被一条直线分开的两类点。"
+    "The 2-D point cloud to classify: two moons, circles, XOR quadrants, two spirals, two blobs, a line split, or the course notebook's make_classification set.": (
+        "要分类的二维点云：双月形、同心圆、XOR 象限、双螺旋、两团点、直线分割，或课程笔记本中的 make_classification 数据集。"
     ),
     "Points": "点数",
     "All points, training and validation together. Fewer points overfit more easily.": (
@@ -807,12 +808,6 @@ ZH: dict[str, str] = {
         "到最佳轮次时偏差²至少下降到十分之一；此后方差至少翻倍，测试误差上升 20% 或更多。"
     ),
     "The course's example: make_classification": "课程示例：make_classification",
-    "The course notebook's data: 100 points from make_classification (2 features, class separation 1.5, 10% of the labels redrawn at random), 70 for training and 30 held out (the course splits them into 15 for validation and 15 for a final test), and its two networks Linear(2, 1) and Sequential(Linear(2, 5), Sigmoid, Linear(5, 1)). Both score about the same, since a line splits the classes and the flipped labels are errors no model should learn; the course's exercise asks for overfitting with a rich model: raise Width and Hidden layers and compare training with validation accuracy.": (
-        "课程笔记本中的数据：用 make_classification 生成的 100 个点（2 个特征，类间距 1.5，10% 的标签被随机重抽），"
-        "70 个用于训练，30 个留出（课程把它们分成 15 个验证点和 15 个最终测试点），以及它的两个网络 Linear(2, 1) 和 "
-        "Sequential(Linear(2, 5), Sigmoid, Linear(5, 1))。两者得分相近，因为一条直线就能分开两类，而被翻转的标签是任何模型都不该学会的错误；"
-        "课程的练习要求用一个复杂的模型观察过拟合：调高宽度和隐藏层数，比较训练准确率与验证准确率。"
-    ),
     "Both networks classify at least 80% of the held-out points, and the hidden layer gains at most 5 points over the single layer.": (
         "两个网络都能正确分类至少 80% 的留出点，且隐藏层比单层最多只高 5 个百分点。"
     ),
