@@ -46,6 +46,9 @@ def _scripts() -> list[str]:
         ts = TrainSettings(early_stopping=es, batch_size=bs, l1=0.001 * es)
         out.append(lightning_script_classify(ClassSettings(hidden=hidden), ModelSettings(dropout=do), ts))
     out.append(lightning_script_classify(held, ModelSettings(activation="sigmoid"), TrainSettings()))
+    shaped = ClassSettings(net="4,2")  # a width per hidden layer
+    out.append(torch_script_classify(shaped, ModelSettings(activation="linear"), TrainSettings(l1=0.001)))
+    out.append(lightning_script_classify(shaped, ModelSettings(), TrainSettings()))
     return out
 
 

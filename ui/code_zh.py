@@ -263,6 +263,14 @@ PATTERNS: list[tuple[re.Pattern[str], str, dict[str, str]]] = [
     ),
     (
         re.compile(
+            r"Model: a neural network \((\d+) hidden layers of (\d+(?:, \d+)+) (\w+) units\), trained for up to (\d+) "
+            r"epochs\."
+        ),
+        r"模型：神经网络（\1 个隐藏层，各层依次为 \2 个 \3 单元），最多训练 \4 轮。",
+        {},
+    ),
+    (
+        re.compile(
             r"Model: a neural network \((\d+) hidden layers? of (\d+) (\w+) units\), trained for up to (\d+) epochs\."
         ),
         r"模型：神经网络（\1 个隐藏层，每层 \2 个 \3 单元），最多训练 \4 轮。",
