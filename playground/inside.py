@@ -4,6 +4,9 @@ Works on any trained `nn.Sequential` of Linear layers with activations (and drop
 depth (0..6 hidden layers) and every per-layer width is handled the same way. Layer 0 is the input features,
 the last layer the output; each hidden neuron's picture is its output after the activation. The pictures are
 quantised to 256 levels each (uint8), so a 6 x 8 network on a 40 x 40 grid is about 90 kB before encoding.
+
+The pictures at an earlier epoch e of a run are those of the network trained with the same settings for e epochs
+(results are pure functions of settings: the same seeds, batches and updates), so `shown_epochs` only picks which.
 """
 
 from __future__ import annotations
@@ -17,6 +20,31 @@ from torch import nn
 
 MAX_UNITS = 8  # neurons drawn per layer: wider layers show their first 8
 LEVELS = 255  # uint8 levels 0..255 over each picture's range
+SHOWN_EPOCHS = 8  # epochs of a run whose pictures the slider offers
+
+
+def shown_epochs(last: int, best: int | None = None, n: int = SHOWN_EPOCHS) -> tuple[int, ...]:
+    """At most n epochs of a run that measured 1..last: the first, log-spaced ones (dense early), the best, the last.
+
+    A run of at most n epochs offers every epoch; the best epoch (0 is the initial weights, never offered) is kept.
+    """
+    if last < 1:
+        return ()
+    if last <= n:
+        return tuple(range(1, last + 1))
+    fixed = {1, last} | ({best} if best is not None and 1 <= best <= last else set())
+    picks = set(fixed)
+    k = n - len(fixed) + 2
+    while len(picks) < n:  # rounding merges early log-spaced epochs: ask for more until n are distinct
+        log = np.rint(np.geomspace(1, last, k)).astype(int).tolist()
+        picks = fixed | set(log)
+        k += 1
+    while len(picks) > n:  # one more can overshoot: drop the log-spaced epoch nearest another, relatively
+        ep = sorted(picks)
+        free = [i for i in range(1, len(ep) - 1) if ep[i] not in fixed]
+        del_at = min(free, key=lambda i: min(ep[i] - ep[i - 1], ep[i + 1] - ep[i]) / ep[i])
+        picks.discard(ep[del_at])
+    return tuple(sorted(picks))
 
 
 def sequential(net: nn.Module) -> nn.Sequential:
@@ -150,6 +178,7 @@ def inside(
         maps=tuple(maps),
         lo=tuple(lo),
         hi=tuple(hi),
-        weights=tuple(lin.weight.detach()[:max_units, :max_units].float().cpu().numpy() for lin in lins),
-        bias=tuple(_bias(lin)[:max_units].float().cpu().numpy() for lin in lins),
+        # copies, not views of the parameters: a network that trains on (a callback's) must not change them
+        weights=tuple(lin.weight.detach()[:max_units, :max_units].float().cpu().numpy().copy() for lin in lins),
+        bias=tuple(_bias(lin)[:max_units].float().cpu().numpy().copy() for lin in lins),
     )

@@ -9,7 +9,7 @@ from torch import nn
 
 from playground.classify import ClassSettings, boundary_grid, class_data, fit_classifier, make_transform
 from playground.figures.network import network_figure
-from playground.inside import MAX_UNITS, Inside, activations, inside, linears
+from playground.inside import MAX_UNITS, SHOWN_EPOCHS, Inside, activations, inside, linears, shown_epochs
 from playground.models import MLP
 from playground.settings import ModelSettings, TrainSettings
 
@@ -140,3 +140,88 @@ def test_figure_words_have_chinese() -> None:
     from ui.zh import ZH
 
     assert [w for w in WORDS.values() if w not in ZH] == []
+
+
+# --- the pictures at each epoch of a run (h6) ---
+
+
+@pytest.mark.parametrize(("last", "best"), [(1, 1), (5, 2), (8, None), (9, 0), (120, 37), (1000, None), (5000, 4999)])
+def test_shown_epochs_are_the_first_the_best_the_last_and_log_spaced(last: int, best: int | None) -> None:
+    ep = shown_epochs(last, best)
+    assert list(ep) == sorted(set(ep)) and len(ep) == min(last, SHOWN_EPOCHS)
+    assert ep[0] == 1 and ep[-1] == last and set(ep) <= set(range(1, last + 1))
+    if best:  # epoch 0 (the initial weights) is not a stop
+        assert best in ep
+    if best is None and last > SHOWN_EPOCHS:  # dense early: each gap at least the one before it
+        gaps = np.diff(ep)
+        assert (np.diff(gaps) >= 0).all()
+        assert ep[-2] < last / 2  # and log-spaced, not even: the one before the last is far from it
+
+
+def _grid_inside(cs: ClassSettings, net: torch.nn.Module) -> Inside:
+    gx, gy, _ = boundary_grid(class_data(cs), 16)
+    return inside(net, make_transform(cs.features), cs.features, gx, gy)
+
+
+def _same(a: Inside, b: Inside) -> None:
+    for x, y in zip(
+        (*a.maps, *a.weights, *a.bias, *a.lo, *a.hi), (*b.maps, *b.weights, *b.bias, *b.lo, *b.hi), strict=True
+    ):
+        np.testing.assert_array_equal(x, y)
+
+
+# each of train's paths: the torch loop with dropout, numpy's mini-batch steps, a deep full batch, early stopping
+RUNS = [
+    (dict(hidden=2, cwidth=5), dict(dropout=0.2), dict(batch_size=40, epochs=12)),  # slow: few epochs
+    (dict(hidden=2, cwidth=5), {}, dict(batch_size=16)),
+    (dict(hidden=3, cwidth=4), {}, {}),
+    (dict(hidden=2, cwidth=6), {}, dict(batch_size=8, early_stopping=True, patience=5, lr=0.1)),
+]
+
+
+@pytest.mark.parametrize(("ckw", "mkw", "tkw"), RUNS, ids=["dropout", "minibatch", "full", "early"])
+def test_pictures_at_epoch_e_are_the_network_at_epoch_e_of_the_full_run(ckw: dict, mkw: dict, tkw: dict) -> None:
+    cs, ms = ClassSettings(cn=80, **ckw), ModelSettings(**mkw)
+    ts = TrainSettings(**{"epochs": 40, **tkw})
+    live: dict[int, Inside] = {}
+
+    def record(p) -> None:  # the full run's own network as it is at epoch p.epoch (train's loop hands it over)
+        live[p.epoch] = _grid_inside(cs, p.predict.__self__.model)
+
+    full = fit_classifier(cs, ms, ts, callback=record, every=set(range(1, 41)))
+    last = len(full.val_loss) - 1
+    eps = [e for e in shown_epochs(last, full.best_epoch) if e < last]
+    assert eps and set(eps) <= set(live)
+    for e in eps:  # the run with the same settings for e epochs: the same seeds and batches, stopped there
+        _same(_grid_inside(cs, fit_classifier(cs, ms, ts.changed(epochs=e)).model), live[e])
+    if full.stop_reason == "early stop":  # its end keeps the best epoch's weights: the run of best epochs
+        assert 0 < full.best_epoch < last
+        _same(
+            _grid_inside(cs, full.model),
+            _grid_inside(cs, fit_classifier(cs, ms, ts.changed(epochs=full.best_epoch)).model),
+        )
+
+
+def test_the_one_layer_engine_at_epoch_e_predicts_as_the_full_run_did_then() -> None:
+    cs, ms, ts = ClassSettings(cn=80, hidden=1, cwidth=4), ModelSettings(), TrainSettings(epochs=60)
+    x = class_data(cs).x_val
+    seen: dict[int, np.ndarray] = {}
+    fit_classifier(cs, ms, ts, callback=lambda p: seen.__setitem__(p.epoch, p.predict(x)), every={3, 20})
+    for e in (3, 20):  # the engine's live forward and the finished module's differ by float32 rounding only
+        np.testing.assert_allclose(fit_classifier(cs, ms, ts.changed(epochs=e)).predict(x), seen[e], atol=1e-5)
+
+
+def test_pictures_at_an_epoch_are_deterministic_and_each_figure_fits_the_payload() -> None:
+    names = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin x1", "sin x2")
+    cs = ClassSettings(cn=300, hidden=6, cwidth=8, features=names)
+    ms, ts = ModelSettings(), TrainSettings(epochs=30)
+    data = class_data(cs)
+    gx, gy, _ = boundary_grid(data, 40)  # the page's GRID
+    a, b = (
+        inside(fit_classifier(cs, ms, ts.changed(epochs=7)).model, make_transform(names), names, gx, gy) for _ in "ab"
+    )
+    _same(a, b)
+    end = inside(fit_classifier(cs, ms, ts).model, make_transform(names), names, gx, gy)
+    assert any(not np.array_equal(x, y) for x, y in zip(a.maps, end.maps, strict=True))  # epoch 7 is another picture
+    for ins in (a, end):  # one figure per epoch, the slider's: each within a figure's ~1 MB
+        assert len(network_figure(ins, data).to_json()) < 600_000

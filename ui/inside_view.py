@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import streamlit as st
 
 from playground.classify import ClassSettings, boundary_grid, fit_classifier, make_transform, net_settings
 from playground.data import Dataset
 from playground.figures.network import NETWORK_JS, WORDS, network_figure
-from playground.inside import MAX_UNITS, Inside, inside
+from playground.inside import MAX_UNITS, Inside, inside, shown_epochs
 from playground.settings import GUARD_SECONDS, ModelSettings, TooMuchWork, TrainSettings
 
 from .common import chart
@@ -16,6 +18,7 @@ from .widgets import choice_name, complete_only, refuse, uncached_if_incomplete
 
 GRID = 40  # each picture is GRID x GRID levels: a 6 x 8 network sends ~90 kB of them
 OPEN_KEY = "inside_open"
+EPOCH_KEY = "inside_epoch"
 
 # Wires the enlarge-on-hover of the network figures in the page (the figure alone shows the output large).
 _WIRE = st.components.v2.component(
@@ -23,21 +26,59 @@ _WIRE = st.components.v2.component(
 )
 
 
+class Pictures(NamedTuple):
+    """A run's neuron pictures at its end, and which epochs it measured."""
+
+    ins: Inside
+    last: int  # the last epoch measured (an early stop's; its pictures are the weights kept)
+    best: int | None
+    stop: str
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
-def pictures(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, _data: Dataset, upload: str = "") -> Inside:
+def pictures(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, _data: Dataset, upload: str = "") -> Pictures:
     """The trained network's neuron pictures (the same run as the page's: results are pure functions of settings).
 
-    `upload` (a digest of the user's file) keys the cache when `_data` is the user's points.
+    `upload` (a digest of the user's file) keys the cache when `_data` is the user's points. The pictures at an
+    earlier epoch e are this function's with ts.changed(epochs=e): the same seeds and batches, stopped at e.
     """
     res = fit_classifier(cs, ms, ts, max_seconds=GUARD_SECONDS, data=_data)
     gx, gy, _ = boundary_grid(_data, GRID)
     ins = inside(res.model, make_transform(cs.features), cs.features, gx, gy)
-    return complete_only(ins, res.stop_reason == "time budget")  # a run the guard cut short is never cached
+    out = Pictures(ins, len(res.val_loss) - 1, res.best_epoch, res.stop_reason)
+    return complete_only(out, res.stop_reason == "time budget")  # a run the guard cut short is never cached
+
+
+def _label(e: int, p: Pictures) -> str:
+    """A slider stop: the epoch, and whether it is the best or the weights kept."""
+    if e == p.last and p.stop in ("early stop", "diverged") and p.best is not None and p.best != p.last:
+        return t("{e} (the best epoch's weights, kept)", e=e)
+    return t("{e} (best)", e=e) if e == p.best else str(e)
 
 
 def words() -> dict[str, str]:
     """The figure's words, translated."""
     return {k: t(v) for k, v in WORDS.items()}
+
+
+def _epoch(run: Pictures) -> int:
+    """The epoch slider (a run of one epoch has none): which of the run's shown epochs to draw, its end at first."""
+    stops = shown_epochs(run.last, run.best)
+    if st.session_state.get(EPOCH_KEY) not in stops:
+        st.session_state.pop(EPOCH_KEY, None)  # another run: start at its end again
+    if len(stops) < 2:
+        return run.last
+    return st.select_slider(
+        t("Epoch"),
+        stops,
+        value=run.last,
+        format_func=lambda e: _label(e, run),
+        key=EPOCH_KEY,
+        help=t(
+            "Each neuron at an earlier epoch of the same run: the network trained with the same settings for that "
+            "many epochs (the same seeds and batches)."
+        ),
+    )
 
 
 @st.fragment  # opening or closing the expander reruns this section only, not the page's training and charts
@@ -49,7 +90,13 @@ def network_section(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, dat
     with box:
         try:
             with st.spinner(t("Training…")):
-                ins = uncached_if_incomplete(pictures, cs, net_settings(cs, ms), ts, data, digest)
+                run = uncached_if_incomplete(pictures, cs, net_settings(cs, ms), ts, data, digest)
+            epoch = _epoch(run)
+            ins = run.ins
+            if epoch != run.last:  # an earlier epoch: the same settings trained for that many epochs (cached too)
+                with st.spinner(t("Training…")):
+                    at = ts.changed(epochs=epoch)
+                    ins = uncached_if_incomplete(pictures, cs, net_settings(cs, ms), at, data, digest).ins
         except TooMuchWork as e:
             refuse(e.refusal)
             return
@@ -65,4 +112,4 @@ def network_section(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, dat
         names = [t(choice_name("features", f)) for f in ins.names]
         fig = network_figure(ins, data, names=names, labels=words())
         chart(fig, "inside_network")
-        _WIRE(key="network_wire", data={"n": sum(ins.shown)}, height=0)
+        _WIRE(key="network_wire", data={"n": sum(ins.shown), "epoch": epoch}, height=0)  # new epoch: rewire

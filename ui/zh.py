@@ -1,6 +1,12 @@
 """中文 texts, keyed by the English text they translate."""
 
 ZH: dict[str, str] = {
+    # --- Inside the network at each epoch (h6) ---
+    "Epoch": "轮次",
+    "{e} (best)": "{e}（最佳）",
+    "{e} (the best epoch's weights, kept)": "{e}（保留最佳轮次的权重）",
+    "Each neuron at an earlier epoch of the same run: the network trained with the same settings for that many "
+    "epochs (the same seeds and batches).": "同一次训练中较早轮次的各个神经元：即用相同设置训练该轮数的网络（相同的随机种子和批次）。",
     # --- Inside the network, trimmed exercises (h3) ---
     "Inside the network": "网络内部",
     "Each square is one neuron's output over the plane: blue negative, orange positive, white 0 (the "

@@ -244,6 +244,12 @@ NETWORK_JS = r"""
   }
   W.__nnWire = function (root) {
     const doc = root || document;
+    doc.querySelectorAll('.js-plotly-plot').forEach(g => {  // redrawn with another epoch: the output is shown
+      if (g.__nnWired && g.layout && g.layout.meta && g.layout.meta.network) {
+        g.__nnShown = g.layout.meta.out;
+        g.setAttribute('data-enlarged', g.data[g.layout.meta.out].meta.neuron);
+      }
+    });
     let tries = 0;
     const timer = setInterval(() => {
       const gds = [...doc.querySelectorAll('.js-plotly-plot')].filter(g => g.layout && g.layout.meta && g.layout.meta.network);
