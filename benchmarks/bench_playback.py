@@ -83,7 +83,8 @@ def payload() -> None:
 
 FPS_JS = """(ms) => new Promise(res => {
   const g = [...document.querySelectorAll('.js-plotly-plot')].find(g => g.layout?.meta?.playback);
-  const sig = () => [...g.querySelectorAll('.scatterlayer .trace path')].map(p => p.getAttribute('d') || '').join('|');
+  const sig = () => [...g.querySelectorAll('.scatterlayer .trace path, .imagelayer image')]
+    .map(p => p.getAttribute('d') || p.getAttribute('xlink:href') || '').join('|');
   let last = sig(), n = 0; const t0 = performance.now();
   function f() { const s = sig(); if (s !== last) { n++; last = s; }
     if (performance.now() - t0 < ms) requestAnimationFrame(f); else res(n / ((performance.now() - t0) / 1000)); }

@@ -21,14 +21,17 @@ STATE_JS = f"""() => {{
   if (!g) return null;
   const s = g._fullLayout.sliders[0];
   const paths = [...g.querySelectorAll('.scatterlayer .trace path.js-line')].map(p => p.getAttribute('d') || '');
+  const img = g.querySelector('.imagelayer image');
   return {{active: s.active, label: s.steps[s.active].label, n: s.steps.length, wired: !!g.__pbWired,
-          curve: paths.join('|'), marks: ({MARKS_JS})(g)}};
+          curve: paths.join('|'), marks: ({MARKS_JS})(g), points: g.querySelectorAll('.scatterlayer .point').length,
+          grid: img ? img.getAttribute('xlink:href') || img.getAttribute('href') || '' : ''}};
 }}"""
 
-# Frames a second: requestAnimationFrame ticks during `ms` at which the drawn curves changed.
+# Frames a second: requestAnimationFrame ticks during `ms` at which the drawn curves (or the grid's image) changed.
 FPS_JS = f"""(ms) => new Promise(res => {{
   const g = [...document.querySelectorAll("{PLAY}")].find(g => g.layout && g.layout.meta && g.layout.meta.playback);
-  const sig = () => [...g.querySelectorAll('.scatterlayer .trace path')].map(p => p.getAttribute('d') || '').join('|');
+  const sig = () => [...g.querySelectorAll('.scatterlayer .trace path, .imagelayer image')]
+    .map(p => p.getAttribute('d') || p.getAttribute('xlink:href') || '').join('|');
   let last = sig(), changes = 0, ticks = 0;
   const t0 = performance.now();
   function f() {{
@@ -118,16 +121,27 @@ def test_classify_run_plays_back_with_the_boundary_in_every_frame(app_page: Any,
     app_page.wait_for_function(f"() => ({STATE_JS})()?.wired === true", timeout=30_000)
     frames = burst(app_page, n=6, every_ms=200)
     assert all(f["marks"] > 0 for f in frames), "the chart was blank in a frame"
-    squares = app_page.evaluate(
-        f"""() => document.querySelector("{PLAY} .scatterlayer").querySelectorAll('.point').length"""
-    )
-    assert squares >= 1000, "the probability background is missing"
+    # The probabilities are an image in every frame, a new one as it plays; the data points stay drawn.
+    assert all(f["grid"].startswith("data:image/png") for f in frames), "the probability background is missing"
+    assert len({f["grid"] for f in frames}) > 1, "the probability grid did not change while playing"
+    assert len({f["curve"] for f in frames}) > 1, "the boundary did not move while playing"
+    assert frames[-1]["active"] > frames[0]["active"], "the epoch cursor did not advance"
+    assert all(f["points"] >= 100 for f in frames), "the data points vanished while playing"
     fps = app_page.evaluate(FPS_JS, 2000)
-    print(f"Classify playback: {fps['changes']} redraws in 2 s ({fps['fps']:.1f} fps)")
+    print(f"Classify playback: {fps['changes']} redraws in 2 s ({fps['fps']:.1f} fps, {fps['ticks']} animation frames)")
+    assert fps["changes"] >= 3
     press(app_page, "Pause")
+    a = state(app_page)
+    app_page.wait_for_timeout(600)
+    assert state(app_page)["active"] == a["active"], "Pause did not stop the playback"
     press(app_page, "Reset")
+    first = state(app_page)
+    assert first["active"] == 0
     press(app_page, "Step")
-    assert state(app_page)["active"] == 1
+    s = state(app_page)
+    assert s["active"] == 1 and s["grid"] != first["grid"], "Step did not show the next frame's grid"
+    press(app_page, "Best epoch")
+    assert "★" in state(app_page)["label"]
     assert_no_error(app_page)
     shot(app_page, "playback-classify")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 
 import numpy as np
@@ -20,6 +22,7 @@ from playground.classify import (
 )
 from playground.data import make_data
 from playground.figures import grid, to_html
+from playground.figures.classify import CLASS_LIGHT
 from playground.figures.playback import LEVELS, boundary_segments, classify_playback, fit_playback, quantise
 from playground.record import FRAMES, curve_probe, grid_probe, record_fit, schedule
 from playground.settings import DataSettings, ModelSettings, TrainSettings
@@ -158,17 +161,56 @@ def test_fit_playback_figure() -> None:
     assert size <= 1_000_000, size
 
 
+def _png_levels(uri: str) -> tuple[np.ndarray, np.ndarray]:
+    """A frame's data-URI PNG read back by Pillow (an independent decoder): levels (H, W) and palette (N, 3)."""
+    image = pytest.importorskip("PIL.Image")
+    assert uri.startswith("data:image/png;base64,")
+    im = image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+    assert im.mode == "P"
+    return np.asarray(im), np.asarray(im.getpalette(), np.uint8).reshape(-1, 3)
+
+
+@pytest.mark.parametrize("discrete", [False, True])
+def test_classify_playback_frames_are_the_probability_grids(discrete: bool) -> None:
+    """Each frame's image holds that snapshot's probabilities (top row first) in the page's colours."""
+    _, _, data, gx, gy, _, rec = _classify(epochs=300, cells=40)
+    fig = classify_playback(data, gx, gy, rec, chance=0.5, discrete=discrete)
+    d = json.loads(pio.to_json(fig, validate=False))
+    assert len(d["frames"]) == len(rec.epochs)
+    shown = []
+    for i in (0, len(rec.epochs) // 2, len(rec.epochs) - 1):
+        levels, pal = _png_levels(d["frames"][i]["layout"]["images"][0]["source"])
+        np.testing.assert_array_equal(levels, quantise(rec.frames[i])[::-1])  # rows follow gy upwards
+        shown.append(levels)
+        lo, hi = CLASS_LIGHT
+        hexes = ["#" + bytes(c).hex().upper() for c in pal[[0, LEVELS // 2 - 1, LEVELS // 2, LEVELS]]]
+        assert hexes[0] == lo and hexes[3] == hi
+        assert hexes[1:3] == ([lo, hi] if discrete else [hexes[1], "#FFFFFF"])
+    assert not np.array_equal(shown[0], shown[-1]), "the grid does not change between frames"
+    # The figure draws the last frame before anything plays; the image spans the grid's cells (edges).
+    img = d["layout"]["images"][0]
+    assert img["source"] == d["frames"][-1]["layout"]["images"][0]["source"]
+    dx = gx[1] - gx[0]
+    assert img["x"] == pytest.approx(gx[0] - dx / 2) and img["sizex"] == pytest.approx(gx[-1] - gx[0] + dx)
+    assert img["xref"] == "x" and img["yref"] == "y" and img["layer"] == "below"
+
+
 def test_classify_playback_figure_and_payload() -> None:
-    _, _, data, gx, gy, _, rec = _classify(epochs=1000, cells=40)  # the Classify page's playback grid
+    _, _, data, gx, gy, _, rec = _classify(epochs=1000, cells=50)  # 50 x 50 cells x 100 frames: the bound
     assert len(rec.epochs) >= 90
     fig = classify_playback(data, gx, gy, rec, chance=0.5)
     go.Figure(fig.to_dict())
     d = json.loads(pio.to_json(fig, validate=False))
-    z = d["frames"][5]["data"][0]["marker"]["color"]
-    assert z["dtype"] == "u1"  # quantised levels, base64
-    assert all(len(f["data"]) == 6 and "layout" not in f for f in d["frames"])  # scatter updates only: no redraw
     assert len(d["frames"]) == len(rec.epochs)
     assert {"play", "pause", "reset", "step", "best"} <= set(_menu_names(fig))
+    # Frames move lines only, without a redraw (PLAYER_JS swaps the grid's image), and each keeps a trace with a
+    # point on the boundary chart (the colour bar's): Plotly drops a subplot's other traces from a frame with none.
+    animate = [s["args"][1] for s in d["layout"]["sliders"][0]["steps"]]
+    animate += [b["args"][1] for m in d["layout"]["updatemenus"] for b in m["buttons"]]
+    assert not any(a["frame"]["redraw"] for a in animate)
+    k_points = [i for i, t in enumerate(d["data"]) if t.get("xaxis", "x") == "x" and len(t["x"]) >= 1]
+    assert all(f["traces"][0] in k_points and set(f["data"][0]) <= {"type"} for f in d["frames"])
+    assert all(set(f["layout"]) == {"images"} for f in d["frames"])  # no axis change: the ranges stay fixed
     size = len(pio.to_json(fig, validate=False))
     assert size <= 1_000_000, size
 

@@ -4,12 +4,15 @@ The model (fitted curve or decision boundary) and the loss charts' epoch cursor 
 subplots, so they move together; playing, pausing, scrubbing and jumping to the best epoch are Plotly's own
 `animate` calls (no server round trip), and the figure plays the same inside the app and in an exported
 HTML file. Axis ranges are fixed across frames; frames carry only what changes (curves as float32,
-probabilities as uint8 levels).
+probabilities as small palette PNGs of uint8 levels, which PLAYER_JS swaps in: no frame needs a full redraw).
 """
 
 from __future__ import annotations
 
+import base64
 import math
+import struct
+import zlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,7 +25,7 @@ from .classify import BOUNDARY, CLASS_COLOURS, CLASS_SYMBOLS, class_colourbar, c
 from .common import LIGHT, MODEL, NOISE, TRAIN, TRAIN_MARKER, TRUTH, VAL, VAL_MARKER, log_axis
 
 FIT_MS = 33  # frame duration at 1x: ~30 frames a second for a curve (scatter frames morph without a redraw)
-GRID_MS = 66  # ~15 frames a second for a probability grid (a contour needs a full redraw per frame)
+GRID_MS = 33  # the probability grid too: one image per frame, swapped in by PLAYER_JS (no redraw either)
 SPEEDS = (0.5, 1.0, 2.0)
 # Probabilities are sent as uint8 levels 0..100: Plotly's JSON writes "/" as a 6-character escape, and bytes
 # of 252 and more (probability near 1) make "/" in base64; levels up to 100 almost never do.
@@ -337,6 +340,35 @@ def fit_playback(
     return go.Figure(data=traces, layout=lay, frames=frames, _validate=False)
 
 
+def palette(discrete: bool) -> np.ndarray:
+    """The colour (LEVELS + 1, 3) uint8 of each probability level, as class_colourscale maps it."""
+    stops = class_colourscale(discrete)
+    at = np.array([s for s, _ in stops])
+    rgb = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for _, c in stops], dtype=np.float64)
+    t = np.arange(LEVELS + 1) / LEVELS
+    if discrete:  # two colours split at 0.5 (level LEVELS / 2 and up: class 1, as P >= 0.5 predicts it)
+        return np.where((t >= 0.5)[:, None], rgb[-1], rgb[0]).astype(np.uint8)
+    return np.rint(np.stack([np.interp(t, at, rgb[:, k]) for k in range(3)], axis=1)).astype(np.uint8)
+
+
+def png_uri(levels: np.ndarray, pal: np.ndarray) -> str:
+    """Levels (H, W) uint8, first row at the top, as an 8-bit palette PNG in a data URI (~1.5 KB for 40 x 40)."""
+    h, w = levels.shape
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    rows = np.hstack([np.zeros((h, 1), np.uint8), np.ascontiguousarray(levels, np.uint8)])  # filter 0 per row
+    png = b"".join((
+        b"\x89PNG\r\n\x1a\n",
+        chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 3, 0, 0, 0)),
+        chunk(b"PLTE", np.ascontiguousarray(pal, np.uint8).tobytes()),
+        chunk(b"IDAT", zlib.compress(rows.tobytes(), 9)),
+        chunk(b"IEND", b""),
+    ))  # fmt: skip
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
 def quantise(p: np.ndarray) -> np.ndarray:
     """Probabilities in [0, 1] as uint8 levels 0..LEVELS (a 4x smaller payload than float32, 1% steps)."""
     return np.rint(np.clip(np.nan_to_num(np.asarray(p, dtype=np.float64), nan=0.5), 0, 1) * LEVELS).astype(np.uint8)
@@ -401,16 +433,32 @@ def classify_playback(
     lr = _log_range(tr, va, on)
     top, bot = 10 ** lr[1], 10 ** lr[0]
     half = LEVELS / 2
-    xx, yy = np.meshgrid(gx.astype(np.float32), gy.astype(np.float32))  # (G, G) cell centres, rows follow gy
-    cell = math.ceil((height - 50 - bottom) / len(gy)) + 1  # px: squares that tile the plot at its height
+    pal = palette(discrete)
+    images = [png_uri(f[::-1], pal) for f in q]  # PNG rows run top down, the grid's rows follow gy upwards
     lines = [boundary_segments(gx, gy, p) for p in rec.frames]
-    # Scatter traces only (the probability as coloured squares, the boundary as a line): frames then morph
-    # without a full redraw; a contour frame needs one, which took ~250 ms a frame here and blanked the chart.
+    dx, dy = float(gx[1] - gx[0]), float(gy[1] - gy[0])
+    # The probabilities are one small image per frame, stretched over the grid by the browser (smoothly),
+    # which PLAYER_JS swaps in as a frame plays: frames then restyle only lines, with no redraw. A contour
+    # frame needed a full redraw (~250 ms a frame here); ~1600 scatter squares still took 100-200 ms.
+    image = {
+        "source": images[-1],
+        "xref": "x",
+        "yref": "y",
+        "x": float(gx[0]) - dx / 2,
+        "y": float(gy[-1]) + dy / 2,
+        "sizex": float(gx[-1] - gx[0]) + dx,
+        "sizey": float(gy[-1] - gy[0]) + dy,
+        "xanchor": "left",
+        "yanchor": "top",
+        "sizing": "stretch",
+        "layer": "below",
+        "name": "grid",
+    }
     traces: list[dict[str, Any]] = [
-        {"type": "scatter", "x": xx.ravel(), "y": yy.ravel(), "mode": "markers", "hoverinfo": "skip",
+        # The colour bar only: one transparent point carries the image's colour scale.
+        {"type": "scatter", "x": [float(gx[0])], "y": [float(gy[0])], "mode": "markers", "hoverinfo": "skip",
          "showlegend": False, "name": w["prob"],
-         "marker": {"symbol": "square", "size": cell, "color": q[-1].ravel(), "cmin": 0, "cmax": LEVELS,
-                    "line": {"width": 0},
+         "marker": {"size": 1, "opacity": 0, "color": [0], "cmin": 0, "cmax": LEVELS,
                     "colorscale": class_colourscale(discrete),
                     "showscale": True,
                     "colorbar": {"thickness": 10, "len": 0.6, "x": 0.49, "y": 0.5,
@@ -491,7 +539,7 @@ def classify_playback(
     if rec.best_epoch is not None:
         best = names[rec.frame_of(rec.best_epoch)]
     menus, sliders = controls(
-        names, steps, best, w, GRID_MS, True, _below(height, bottom, 45), _below(height, bottom, 85)
+        names, steps, best, w, GRID_MS, False, _below(height, bottom, 45), _below(height, bottom, 85)
     )
     x_end = max(len(tr) - 1, 1)
     lay = _layout(
@@ -499,10 +547,11 @@ def classify_playback(
         height,
         bottom,
         w,
+        # No grid lines over the probabilities (layout images lie under them, as traces do not).
         xaxis={"domain": [0.0, 0.47], "range": [float(gx[0]), float(gx[-1])], "title": {"text": "x1"},
-               "constrain": "domain"},
+               "constrain": "domain", "showgrid": False, "zeroline": False},
         yaxis={"range": [float(gy[0]), float(gy[-1])], "title": {"text": "x2"}, "scaleanchor": "x", "scaleratio": 1,
-               "constrain": "domain"},
+               "constrain": "domain", "showgrid": False, "zeroline": False},
         xaxis2={"domain": [0.68, 1.0], "range": [0, x_end], "anchor": "y2", "showticklabels": False},
         yaxis2={"domain": [0.55, 1.0], **log_axis(10 ** lr[0], 10 ** lr[1], range_=True),
                 "title": {"text": w["metric"]}, "anchor": "x2"},
@@ -512,14 +561,18 @@ def classify_playback(
                 "anchor": "x3"},
         updatemenus=menus,
         sliders=sliders,
+        images=[image],
     )  # fmt: skip
     _best_marks(lay, rec, "x2", ["y2"], w)
     _best_marks({"shapes": lay["shapes"], "annotations": []}, rec, "x3", ["y3"], w)
     frames = [
         {
             "name": n,
+            # The colour bar's point rides along unchanged: a frame whose boundary is empty (no cell crosses 0.5)
+            # would leave the subplot no scatter to draw, and Plotly then drops its other traces (the points).
             "traces": [0, 1, *range(k_cursor, k_cursor + 4)],
-            "data": [{"marker": {"color": q[i].ravel()}}, lines[i], *cursor(int(e))],
+            "data": [{}, lines[i], *cursor(int(e))],
+            "layout": {"images": [{"source": images[i]}]},  # drawn by PLAYER_JS (grid), by Plotly on a redraw
         }
         for i, (n, e) in enumerate(zip(names, rec.epochs, strict=True))
     ]
@@ -580,13 +633,37 @@ PLAYER_JS = r"""
       for (const d of f.data || []) for (const k of ['z', 'x', 'y']) if (d[k] && d[k].bdata) d[k] = decode(d[k]);
     }
   }
+  // A grid frame's image (classify_playback): set on the drawn <image> at once, as Plotly draws none without a
+  // redraw; the frame's layout keeps it for any later redraw. Decoded ahead, so no frame waits on a PNG.
+  const XLINK = 'http://www.w3.org/1999/xlink';
+  function gridSrc(gd, name) {
+    const f = gd._transitionData && gd._transitionData._frameHash && gd._transitionData._frameHash[name];
+    const im = f && f.layout && f.layout.images;
+    return im && im[0] && im[0].source;
+  }
+  function showGrid(gd, name) {
+    const src = gridSrc(gd, name);
+    if (!src) return;
+    for (const el of gd.querySelectorAll('.imagelayer image')) {
+      if (el.getAttributeNS(XLINK, 'href') !== src) el.setAttributeNS(XLINK, 'xlink:href', src);
+    }
+  }
+  function predecode(gd) {
+    gd.__pbImages = names(gd).map(n => gridSrc(gd, n)).filter(Boolean).map(src => {
+      const img = new Image();
+      img.src = src;
+      if (img.decode) img.decode().catch(() => {});
+      return img;  // kept: the decoded image stays cached while the figure lives
+    });
+  }
   function wire(gd) {
     if (gd.__pbWired || !gd.layout || !gd.layout.meta || !gd.layout.meta.playback || !gd.on) return;
     gd.__pbWired = true;
     decodeFrames(gd);
     gd.__pbPlaying = false;
     pointStep(gd, current(gd));
-    gd.on('plotly_animatingframe', e => { gd.__pbCurrent = String(e.name); });
+    predecode(gd);
+    gd.on('plotly_animatingframe', e => { gd.__pbCurrent = String(e.name); showGrid(gd, e.name); });
     // Aim Step at the frame after the slider's current one just before its own click handler runs.
     gd.addEventListener('click', ev => {
       const b = button(gd, 'step');
