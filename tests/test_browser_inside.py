@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_browser import TITLE, assert_no_error, open_page, shot, wait_idle
+from tests.test_browser import RUN_TIMEOUT_MS, TITLE, assert_no_error, open_page, shot, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -79,3 +79,34 @@ def test_a_link_with_hide_shows_no_such_controls(app_page: Any, app_url: str) ->
     assert "lr=0.03" in url and "cnoise=0.35" in url  # hidden controls keep the link's values
     assert_no_error(app_page)
     shot(app_page, "inside-hide")
+
+
+# The z of every neuron picture of the network figure, as one string: what changes when the epoch does.
+PICS_JS = """() => {
+  const g = [...document.querySelectorAll('.js-plotly-plot')].find(g => g.layout && g.layout.meta && g.layout.meta.network);
+  return g.data.filter(d => d.type === 'heatmap' && d.meta && d.meta.neuron).map(d => JSON.stringify(d.z)).join('|');
+}"""
+
+
+def test_the_epoch_slider_shows_each_neuron_at_that_epoch(app_page: Any, app_url: str) -> None:
+    open_page(app_page, f"{app_url}/classify?hidden=2&cwidth=6&epochs=200", TITLE["classify"])
+    open_inside(app_page)
+    end = app_page.evaluate(PICS_JS)
+    thumb = app_page.locator(".st-key-inside_epoch input[type='range']")
+    assert thumb.count() == 1 and thumb.get_attribute("aria-valuetext").startswith("200")  # the run's end first
+    thumb.focus()
+    app_page.keyboard.press("Home")  # the first epoch: the network trained for 1 epoch with the same settings
+    app_page.wait_for_function(f"(e) => ({PICS_JS})() !== e", arg=end, timeout=RUN_TIMEOUT_MS)
+    wait_idle(app_page)
+    assert thumb.get_attribute("aria-valuetext") == "1"
+    app_page.wait_for_function(f"() => {{ const s = ({NET_JS})(); return s.wired && s.imgs >= s.pics; }}")
+    app_page.locator(".st-key-chart_inside_network").scroll_into_view_if_needed()
+    spot = app_page.evaluate(SPOT_JS, 3)  # hovering still enlarges a neuron, now its epoch-1 picture
+    app_page.mouse.move(spot["x"], spot["y"])
+    app_page.wait_for_function(f"() => ({NET_JS})().enlarged === {spot['name']!r}", timeout=5000)
+    shot(app_page, "inside-epoch-1")
+    app_page.mouse.move(5, 5)
+    thumb.focus()
+    app_page.keyboard.press("End")  # back at the end: the same pictures as before (the cached run)
+    app_page.wait_for_function(f"(e) => ({PICS_JS})() === e", arg=end, timeout=RUN_TIMEOUT_MS)
+    assert_no_error(app_page)

@@ -19,6 +19,7 @@ from .widgets import choice_name, complete_only, refuse, uncached_if_incomplete
 GRID = 40  # each picture is GRID x GRID levels: a 6 x 8 network sends ~90 kB of them
 OPEN_KEY = "inside_open"
 EPOCH_KEY = "inside_epoch"
+RUN_KEY = "inside_epoch_of"  # which run the slider's epoch belongs to
 
 # Wires the enlarge-on-hover of the network figures in the page (the figure alone shows the output large).
 _WIRE = st.components.v2.component(
@@ -61,17 +62,20 @@ def words() -> dict[str, str]:
     return {k: t(v) for k, v in WORDS.items()}
 
 
-def _epoch(run: Pictures) -> int:
-    """The epoch slider (a run of one epoch has none): which of the run's shown epochs to draw, its end at first."""
+def _epoch(run: Pictures, of: str) -> int:
+    """The epoch slider (a run of one epoch has none): which of the run's shown epochs to draw, its end at first.
+
+    `of` names the run; another run (changed settings) starts at its end again.
+    """
     stops = shown_epochs(run.last, run.best)
-    if st.session_state.get(EPOCH_KEY) not in stops:
-        st.session_state.pop(EPOCH_KEY, None)  # another run: start at its end again
+    if st.session_state.get(RUN_KEY) != of or st.session_state.get(EPOCH_KEY) not in stops:
+        st.session_state[EPOCH_KEY] = run.last  # set, not dropped: the slider in the page moves there too
+    st.session_state[RUN_KEY] = of
     if len(stops) < 2:
         return run.last
     return st.select_slider(
         t("Epoch"),
         stops,
-        value=run.last,
         format_func=lambda e: _label(e, run),
         key=EPOCH_KEY,
         help=t(
@@ -87,16 +91,16 @@ def network_section(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, dat
     box = st.expander(t("Inside the network"), icon=":material/hub:", key=OPEN_KEY, on_change="rerun")
     if not box.open:
         return
+    net = net_settings(cs, ms)
     with box:
         try:
             with st.spinner(t("Training…")):
-                run = uncached_if_incomplete(pictures, cs, net_settings(cs, ms), ts, data, digest)
-            epoch = _epoch(run)
+                run = uncached_if_incomplete(pictures, cs, net, ts, data, digest)
+            epoch = _epoch(run, repr((cs, net, ts, digest)))
             ins = run.ins
             if epoch != run.last:  # an earlier epoch: the same settings trained for that many epochs (cached too)
                 with st.spinner(t("Training…")):
-                    at = ts.changed(epochs=epoch)
-                    ins = uncached_if_incomplete(pictures, cs, net_settings(cs, ms), at, data, digest).ins
+                    ins = uncached_if_incomplete(pictures, cs, net, ts.changed(epochs=epoch), data, digest).ins
         except TooMuchWork as e:
             refuse(e.refusal)
             return
