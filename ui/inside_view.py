@@ -36,7 +36,7 @@ class Pictures(NamedTuple):
     stop: str
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=96, show_spinner=False)  # 8 epochs of 12 runs; 6 x 8 pictures are ~90 kB
 def pictures(cs: ClassSettings, ms: ModelSettings, ts: TrainSettings, _data: Dataset, upload: str = "") -> Pictures:
     """The trained network's neuron pictures (the same run as the page's: results are pure functions of settings).
 
