@@ -337,9 +337,9 @@ def test_classify_single_vs_multi_layer_draws_both_boundaries(app_page: Any, app
 
 def test_fit_mlp_trains_live_and_a_slider_mid_training_restarts_it(app_page: Any, app_url: str) -> None:
     """The network trains live (the loss chart grows); moving a slider mid-training reruns cleanly with it."""
-    # Mini-batches of 4 keep the run long enough to act mid-run (seconds, within the work bound): full-batch runs
-    # of one hidden layer take the batched engine, which trains 5000 epochs in well under a second.
-    open_page(app_page, f"{app_url}/?epochs=1000&batch_size=4", TITLE[""])
+    # Mini-batches of 4 with dropout keep the run long enough to act mid-run (seconds, within the work bound): the
+    # numpy engines train full batches of one hidden layer, and small mini-batches without dropout, in under a second.
+    open_page(app_page, f"{app_url}/?epochs=1000&batch_size=4&dropout=0.1", TITLE[""])
     choose(app_page, "family", "Neural network (MLP)")
     # Training: the progress bar shows and the loss chart is redrawn, titled by epoch (a new chart each frame).
     app_page.wait_for_function(
