@@ -195,10 +195,6 @@ CLI_EXAMPLES = 1_000
 URL_TOTAL = [0]
 
 
-def test_page_groups_match_the_presets_table() -> None:
-    assert PAGE_GROUPS["fit"] == PAGES["fit"] and PAGE_GROUPS["compare"] == PAGES["compare"]
-
-
 @pytest.mark.parametrize("page", list(DISTINCT))
 def test_any_query_string_gives_valid_settings(page: str) -> None:
     groups = DISTINCT[page]
