@@ -24,8 +24,12 @@ from ..record import Recording
 from .classify import BOUNDARY, CLASS_COLOURS, CLASS_SYMBOLS, class_colourbar, class_colourscale
 from .common import LIGHT, MODEL, NOISE, TRAIN, TRAIN_MARKER, TRUTH, VAL, VAL_MARKER, log_axis
 
-FIT_MS = 33  # frame duration at 1x: ~30 frames a second for a curve (scatter frames morph without a redraw)
-GRID_MS = 33  # the probability grid too: one image per frame, swapped in by PLAYER_JS (no redraw either)
+# Frame duration at 1x. Plotly's loop starts a frame at the first animation frame *more than* this after the last
+# one began, so 25 ms is every second one: 30 frames a second on a 60 Hz display (33 ms often missed the second by
+# a rounding millisecond and gave 20). Curves morph without a redraw; the probability grid too (one image per
+# frame, swapped in by PLAYER_JS).
+FIT_MS = 25
+GRID_MS = 25
 SPEEDS = (0.5, 1.0, 2.0)
 # Probabilities are sent as uint8 levels 0..100: Plotly's JSON writes "/" as a 6-character escape, and bytes
 # of 252 and more (probability near 1) make "/" in base64; levels up to 100 almost never do.
@@ -506,25 +510,21 @@ def classify_playback(
     k_cursor = len(traces)
 
     def cursor(e: int) -> list[dict[str, Any]]:
-        """Cursor lines and this epoch's values on both history charts."""
+        """On each history chart one trace: the cursor line, a gap, this epoch's two values (markers)."""
         return [
-            {"x": [e, e], "y": [bot, top]},
-            {"x": [e, e], "y": [float(tr[e]), float(va[e])]},
-            {"x": [e, e], "y": [0.0, 1.02]},
-            {"x": [e, e], "y": [float(ta[e]), float(vacc[e])]},
+            {"x": [e, e, None, e, e], "y": [bot, top, None, float(tr[e]), float(va[e])]},
+            {"x": [e, e, None, e, e], "y": [0.0, 1.02, None, float(ta[e]), float(vacc[e])]},
         ]
 
-    cur = cursor(int(rec.epochs[-1]))
-    for i, (ax, c) in enumerate(zip(("2", "2", "3", "3"), cur, strict=True)):
-        style = (
-            {"mode": "lines", "line": {"color": CURSOR, "width": 1.5}, "hoverinfo": "skip"}
-            if i % 2 == 0
-            else {"mode": "markers", "marker": {"size": 10, "color": [TRAIN, VAL], "symbol": ["circle", "triangle-up"],
-                                                "line": {"width": 1.5, "color": "white"}}}
-        )  # fmt: skip
+    # One trace per chart, not a line and a marker trace: every frame pays Plotly's defaults and calc for every
+    # trace of the figure (in Streamlit's plotly.js ~3 ms each here), so fewer traces play faster.
+    for ax, c in zip(("2", "3"), cursor(int(rec.epochs[-1])), strict=True):
         traces.append(
-            {"type": "scatter", **c, **style, "showlegend": False, "name": w["now"], "xaxis": f"x{ax}",
-             "yaxis": f"y{ax}"}
+            {"type": "scatter", **c, "mode": "lines+markers", "line": {"color": CURSOR, "width": 1.5},
+             "marker": {"size": [0, 0, 0, 10, 10], "color": [CURSOR, CURSOR, CURSOR, TRAIN, VAL],
+                        "symbol": ["circle", "circle", "circle", "circle", "triangle-up"],
+                        "line": {"width": [0, 0, 0, 1.5, 1.5], "color": "white"}},
+             "hoverinfo": "skip", "showlegend": False, "name": w["now"], "xaxis": f"x{ax}", "yaxis": f"y{ax}"}
         )  # fmt: skip
     names = [str(int(e)) for e in rec.epochs]
     near = rec.frame_of(rec.best_epoch) if rec.best_epoch is not None else -1
@@ -570,7 +570,7 @@ def classify_playback(
             "name": n,
             # The colour bar's point rides along unchanged: a frame whose boundary is empty (no cell crosses 0.5)
             # would leave the subplot no scatter to draw, and Plotly then drops its other traces (the points).
-            "traces": [0, 1, *range(k_cursor, k_cursor + 4)],
+            "traces": [0, 1, k_cursor, k_cursor + 1],
             "data": [{}, lines[i], *cursor(int(e))],
             "layout": {"images": [{"source": images[i]}]},  # drawn by PLAYER_JS (grid), by Plotly on a redraw
         }
