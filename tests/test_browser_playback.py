@@ -158,3 +158,36 @@ def test_playback_controls_in_chinese(app_page: Any, app_url: str) -> None:
     assert state(app_page)["active"] == a, "autoplay=0 in the link, yet it played"
     assert "autoplay=0" in app_page.url
     shot(app_page, "playback-zh")
+
+
+def test_exported_classify_playback_plays_on_its_own(chromium_browser: Any, tmp_path: Any) -> None:
+    """The downloaded HTML (no server, no network) wires itself, plays, and swaps the grid's image as it plays."""
+    from playground.classify import ClassSettings, boundary_grid, class_data, make_transform, net_settings
+    from playground.figures import to_html
+    from playground.figures.playback import classify_playback
+    from playground.record import grid_probe, record_fit
+    from playground.settings import ModelSettings, TrainSettings
+
+    cs = ClassSettings(cn=120, hidden=1, cwidth=8)
+    data = class_data(cs)
+    gx, gy, _ = boundary_grid(data, 40)
+    _, rec = record_fit(
+        data, net_settings(cs, ModelSettings()), TrainSettings(epochs=300, lr=0.03), grid_probe(gx, gy),
+        device="cpu", transform=make_transform(cs.features), hidden_layers=cs.hidden,
+    )  # fmt: skip
+    path = tmp_path / "playback.html"
+    path.write_text(to_html(classify_playback(data, gx, gy, rec, chance=0.5)), encoding="utf-8")
+    page = chromium_browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(path.as_uri())
+        js = STATE_JS.replace(PLAY, ".js-plotly-plot")  # no Streamlit element around the chart
+        page.wait_for_function(f"() => ({js})()?.wired === true")
+        frames = []
+        for _ in range(5):
+            frames.append(page.evaluate(js))
+            page.wait_for_timeout(150)
+        assert all(f["grid"].startswith("data:image/png") for f in frames)
+        assert len({f["grid"] for f in frames}) > 1, "the exported grid did not change while playing"
+        assert len({f["active"] for f in frames}) > 1, "the exported playback did not advance"
+    finally:
+        page.close()
