@@ -174,7 +174,9 @@ def test_training_plays_back_boundary_and_curves_in_one_figure(lang: str, words:
     names = [f["name"] for f in play["frames"]]
     assert len(names) == int(EPOCHS)  # fewer epochs than the schedule's 120: every epoch is a frame
     assert [s["args"][0][0] for s in play["layout"]["sliders"][0]["steps"]] == names
-    assert all(f["data"][0]["marker"]["color"]["dtype"] == "u1" for f in play["frames"])  # quantised probabilities
+    # each frame's probabilities as a PNG of quantised levels, and the frames differ
+    srcs = [f["layout"]["images"][0]["source"] for f in play["frames"]]
+    assert all(s.startswith("data:image/png;base64,") for s in srcs) and len(set(srcs)) > 1
     labels = [b["label"] for m in play["layout"]["updatemenus"] for b in m["buttons"]]
     assert all(any(w in lab for lab in labels) for w in words), labels
 
