@@ -46,6 +46,10 @@ LAYOUT_CSS = """
   }
   [data-testid="stMetricValue"] { font-size: 1.5rem; }
   [data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
+  /* The playback figures (curve or boundary beside the loss charts, buttons and slider below) need ~720 px: on a
+     phone they keep that width and scroll sideways rather than overlap their own parts. */
+  .st-key-chart_fit_playback, .st-key-chart_cls_playback { overflow-x: auto; }
+  .st-key-chart_fit_playback > *, .st-key-chart_cls_playback > * { min-width: 720px; }
 }
 </style>
 """
