@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.test_browser import (
+    RUN_TIMEOUT_MS,
     TITLE,
     assert_no_error,
     chart,
@@ -58,8 +59,14 @@ def test_a_4_2_network_from_a_link_trains(app_page: Any, app_url: str) -> None:
     assert "net=4%2C2" in url or "net=4,2" in url
     entry.fill("3,3,2")
     entry.press("Enter")
+    # the rerun that retrains may start after an idle check: wait for its parameter count (2·3 + 3, 3·3 + 3, 3·2 + 2,
+    # 2 + 1), then for the page to settle
+    app_page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')].some(e => e.textContent.trim() === '32')",
+        timeout=RUN_TIMEOUT_MS,
+    )
     wait_idle(app_page)
-    assert "32" in metric_values(app_page)  # 2·3 + 3, 3·3 + 3, 3·2 + 2, 2 + 1
+    assert "32" in metric_values(app_page)
     assert_no_error(app_page)
     shot(app_page, "classify-net-3-3-2")
 
