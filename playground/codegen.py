@@ -316,8 +316,8 @@ def _with_l1(step: str, l1: bool) -> str:
     return "".join([*lines[:at], *(f"{indent}{row}\n" for row in term), *lines[at:]])
 
 
-def _training(t: dict[str, Any], n: int, dropout: bool, classify: bool) -> str:
-    """Optimizer, the loop (validation each epoch, early stopping, divergence guard), and the final metrics."""
+def _run_constants(t: dict[str, Any], n: int, dropout: bool) -> tuple[int, bool, list[str]]:
+    """The batch size, whether batches are shuffled, and the constants every training script starts with."""
     bs = n if t["batch_size"] == 0 else min(t["batch_size"], n)
     shuffled = not (bs == n and not dropout)  # the app's full-batch path without dropout does not shuffle
     consts = [f"EPOCHS = {t['epochs']!r}", f"LR = {t['lr']!r}  # learning rate"]
@@ -325,6 +325,12 @@ def _training(t: dict[str, Any], n: int, dropout: bool, classify: bool) -> str:
         consts.append(f"WEIGHT_DECAY = {t['weight_decay']!r}  # L2 penalty on the weights, applied by the optimizer")
     if t["l1"] > 0:
         consts.append(f"L1 = {t['l1']!r}  # L1 penalty: L1 * sum |w| over the weight matrices (not the biases)")
+    return bs, shuffled, consts
+
+
+def _training(t: dict[str, Any], n: int, dropout: bool, classify: bool) -> str:
+    """Optimizer, the loop (validation each epoch, early stopping, divergence guard), and the final metrics."""
+    bs, shuffled, consts = _run_constants(t, n, dropout)
     if shuffled:
         if t["batch_size"] == 0:
             why = "all points in one shuffled batch: the order decides which point gets which dropout mask"
@@ -788,13 +794,7 @@ if stop_reason != "finished":
 
 def _lightning_training(t: dict[str, Any], n: int, dropout: bool) -> str:
     """Constants, the data loader, the LightningModule and the Trainer; the final metrics as the plain script."""
-    bs = n if t["batch_size"] == 0 else min(t["batch_size"], n)
-    shuffled = not (bs == n and not dropout)  # as the plain script: the full batch without dropout is not shuffled
-    consts = [f"EPOCHS = {t['epochs']!r}", f"LR = {t['lr']!r}  # learning rate"]
-    if t["weight_decay"] > 0:
-        consts.append(f"WEIGHT_DECAY = {t['weight_decay']!r}  # L2 penalty on the weights, applied by the optimizer")
-    if t["l1"] > 0:
-        consts.append(f"L1 = {t['l1']!r}  # L1 penalty: L1 * sum |w| over the weight matrices (not the biases)")
+    bs, shuffled, consts = _run_constants(t, n, dropout)
     if shuffled:
         consts.append(f"BATCH_SIZE = {bs!r}  # points per gradient step")
     if t["early_stopping"]:

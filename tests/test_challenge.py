@@ -423,8 +423,8 @@ def test_delete_and_export(engine: sa.Engine) -> None:
 # --- schema, restarts, an unavailable database ------------------------------------------------------------------
 
 
-def test_migrations_apply_once_even_when_processes_start_together(url: str) -> None:
-    engines = [_engine(url) for _ in range(4)]
+def _migrate_together(engines: list[sa.Engine]) -> list[BaseException]:
+    """Each engine migrates in its own thread, all at once; the errors they raised."""
     errors: list[BaseException] = []
 
     def go(e: sa.Engine) -> None:
@@ -438,6 +438,12 @@ def test_migrations_apply_once_even_when_processes_start_together(url: str) -> N
         t.start()
     for t in threads:
         t.join()
+    return errors
+
+
+def test_migrations_apply_once_even_when_processes_start_together(url: str) -> None:
+    engines = [_engine(url) for _ in range(4)]
+    errors = _migrate_together(engines)
     assert not errors, errors
     with engines[0].connect() as conn:
         versions = conn.execute(sa.select(C.version_table.c.version)).scalars().all()
@@ -452,19 +458,7 @@ def test_many_new_sqlite_files_opened_together_all_migrate(tmp_path: Path) -> No
     for i in range(40):
         url = C.sqlite_url(tmp_path / str(i))
         engines = [C.prepare(sa.create_engine(url, **C.engine_kwargs(url))) for _ in range(4)]
-        errors: list[BaseException] = []
-
-        def go(e: sa.Engine, errors: list[BaseException] = errors) -> None:
-            try:
-                C.migrate(e)
-            except BaseException as ex:
-                errors.append(ex)
-
-        threads = [threading.Thread(target=go, args=(e,)) for e in engines]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        errors = _migrate_together(engines)
         for e in engines:
             e.dispose()
         assert not errors, (i, errors)

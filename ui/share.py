@@ -45,32 +45,17 @@ def code_expander(script: str, snippet: str, key: str, lightning: str | None = N
                         "initial weights, batches and dropout masks, so the same numbers as the plain script."
                     )
                 )
-                st.code(lightning, language="python")
-                st.download_button(
-                    t("Download the script"),
-                    lightning,
-                    file_name="overfitting_playground_lightning.py",
-                    mime="text/x-python",
-                    key=f"dl_lightning_{key}",
-                )
+                _code(lightning, t("Download the script"), "overfitting_playground_lightning.py", f"dl_lightning_{key}")
         with tab1:
-            st.code(script, language="python")  # st.code has a copy button
-            st.download_button(
-                t("Download the script"),
-                script,
-                file_name="overfitting_playground.py",
-                mime="text/x-python",
-                key=f"dl_script_{key}",
-            )
+            _code(script, t("Download the script"), "overfitting_playground.py", f"dl_script_{key}")
         with tab2:
-            st.code(snippet, language="python")
-            st.download_button(
-                t("Download the lines"),
-                snippet,
-                file_name="overfitting_api.py",
-                mime="text/x-python",
-                key=f"dl_api_{key}",
-            )
+            _code(snippet, t("Download the lines"), "overfitting_api.py", f"dl_api_{key}")
+
+
+def _code(text: str, label: str, file_name: str, key: str) -> None:
+    """Python source with its copy button (st.code has one) and a download button."""
+    st.code(text, language="python")
+    st.download_button(label, text, file_name=file_name, mime="text/x-python", key=key)
 
 
 @dataclass(frozen=True)

@@ -234,3 +234,22 @@ def to_html(fig: go.Figure) -> str:
 
         return export_html(fig)
     return fig.to_html(include_plotlyjs=True, full_html=True)
+
+
+# Plotly's typed-array specs ({dtype, bdata, shape}) decoded into numbers (rows for 2-D), for the figures' own
+# scripts: some plotly.js builds (Streamlit's among them) leave them undecoded where those scripts read them.
+DECODE_JS = r"""
+  const DT = {u1: Uint8Array, i1: Int8Array, u2: Uint16Array, i2: Int16Array, u4: Uint32Array, i4: Int32Array,
+              f4: Float32Array, f8: Float64Array};
+  function decode(v) {
+    if (!v || typeof v !== 'object' || typeof v.bdata !== 'string' || !DT[v.dtype]) return v;
+    const bin = atob(v.bdata), bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    const flat = Array.from(new DT[v.dtype](bytes.buffer));
+    const shape = String(v.shape || flat.length).split(',').map(Number);
+    if (shape.length < 2) return flat;
+    const rows = [];
+    for (let r = 0; r < shape[0]; r++) rows.push(flat.slice(r * shape[1], (r + 1) * shape[1]));
+    return rows;
+  }
+"""

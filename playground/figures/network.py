@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from ..data import Dataset
 from ..inside import LEVELS, Inside
 from .classify import CLASS_COLOURS, CLASS_LIGHT, CLASS_SYMBOLS
-from .common import LIGHT
+from .common import DECODE_JS, LIGHT
 
 SIZE = 1.0  # a neuron's picture is SIZE x SIZE in the network's own coordinates
 STEP_Y = 1.3  # neuron centres one above another
@@ -188,22 +188,13 @@ def _label(w: dict[str, str], names: Sequence[str], k: int, i: int, last: int) -
 
 # Enlarges a hovered neuron: its picture goes into the large heatmap on the right, its name above it; leaving it
 # shows the output again. Components v2 run in the app's own document, where Streamlit's plotly.js is window.Plotly.
-NETWORK_JS = r"""
+NETWORK_JS = (
+    r"""
 (function () {
   const W = window, NARROW = 640;
-  const DT = {u1: Uint8Array, i1: Int8Array, u2: Uint16Array, i2: Int16Array, u4: Uint32Array, i4: Int32Array,
-              f4: Float32Array, f8: Float64Array};
-  function decode(v) {
-    if (!v || typeof v !== 'object' || typeof v.bdata !== 'string' || !DT[v.dtype]) return v;
-    const bin = atob(v.bdata), bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    const flat = Array.from(new DT[v.dtype](bytes.buffer));
-    const shape = String(v.shape || flat.length).split(',').map(Number);
-    if (shape.length < 2) return flat;
-    const rows = [];
-    for (let r = 0; r < shape[0]; r++) rows.push(flat.slice(r * shape[1], (r + 1) * shape[1]));
-    return rows;
-  }
+"""
+    + DECODE_JS
+    + r"""
   function zOf(gd, i) {
     const fd = gd._fullData && gd._fullData.find(d => d.index === i);
     const z = (fd && fd.z) || gd.data[i].z;
@@ -259,3 +250,4 @@ NETWORK_JS = r"""
   };
 })();
 """
+)

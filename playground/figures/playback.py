@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 from ..data import Dataset
 from ..record import Recording
 from .classify import BOUNDARY, CLASS_COLOURS, CLASS_SYMBOLS, class_colourbar, class_colourscale
-from .common import LIGHT, MODEL, NOISE, TRAIN, TRAIN_MARKER, TRUTH, VAL, VAL_MARKER, log_axis
+from .common import DECODE_JS, LIGHT, MODEL, NOISE, TRAIN, TRAIN_MARKER, TRUTH, VAL, VAL_MARKER, log_axis
 
 # Frame duration at 1x. Plotly's loop starts a frame at the first animation frame *more than* this after the last
 # one began, so 25 ms is every second one: 30 frames a second on a 60 Hz display (33 ms often missed the second by
@@ -582,7 +582,8 @@ def classify_playback(
 # Wires every playback figure on the page (in the app through a small component, in an exported file as its
 # post-script): Step goes to the frame after the current one, the keyboard drives the controls (Space play or
 # pause, arrows step, Home reset, B best epoch), and `autoplay(run)` presses Play once per new run.
-PLAYER_JS = r"""
+PLAYER_JS = (
+    r"""
 (function () {
   const W = window;
   W.__pbPlayed = W.__pbPlayed || {};
@@ -615,19 +616,9 @@ PLAYER_JS = r"""
   }
   // Typed arrays inside frames stay base64 specs in some plotly.js builds (Streamlit's 4.2 among them), and a
   // contour frame then draws nothing: decode them once into rows of numbers.
-  const DT = {u1: Uint8Array, i1: Int8Array, u2: Uint16Array, i2: Int16Array, u4: Uint32Array, i4: Int32Array,
-              f4: Float32Array, f8: Float64Array};
-  function decode(v) {
-    if (!v || typeof v !== 'object' || typeof v.bdata !== 'string' || !DT[v.dtype]) return v;
-    const bin = atob(v.bdata), bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    const flat = Array.from(new DT[v.dtype](bytes.buffer));
-    const shape = String(v.shape || flat.length).split(',').map(Number);
-    if (shape.length < 2) return flat;
-    const rows = [];
-    for (let r = 0; r < shape[0]; r++) rows.push(flat.slice(r * shape[1], (r + 1) * shape[1]));
-    return rows;
-  }
+"""
+    + DECODE_JS
+    + r"""
   function decodeFrames(gd) {
     for (const f of (gd._transitionData && gd._transitionData._frames) || []) {
       for (const d of f.data || []) for (const k of ['z', 'x', 'y']) if (d[k] && d[k].bdata) d[k] = decode(d[k]);
@@ -700,6 +691,7 @@ PLAYER_JS = r"""
   };
 })();
 """
+)
 
 
 def export_html(fig: go.Figure) -> str:
