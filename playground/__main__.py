@@ -204,10 +204,11 @@ def run_fit(args: argparse.Namespace) -> int:
     (ds, ms, ts), notes = parse_settings(
         query_of(args.query), [(DataSettings, ""), (ModelSettings, ""), (TrainSettings, "")]
     )
+    assert isinstance(ds, DataSettings) and isinstance(ms, ModelSettings) and isinstance(ts, TrainSettings)
     for n in notes:
         print(f"notice: {n}", file=sys.stderr)
     try:
-        view = fit_view(ds, ms, ts, args.max_seconds)  # type: ignore[arg-type]
+        view = fit_view(ds, ms, ts, args.max_seconds)
     except TooMuchWork as e:  # refused before training, as the page refuses it
         print(f"error: {e}", file=sys.stderr)
         return EXIT_ERROR

@@ -363,9 +363,9 @@ class MlpRuns:
     @staticmethod
     def join(parts: Sequence[MlpRuns]) -> MlpRuns:
         """The blocks stacked back into all R datasets."""
-        cat = [np.concatenate([getattr(p, f) for p in parts]) for f in ("train", "val", "pred")]
+        train, val, pred = (np.concatenate([getattr(p, f) for p in parts]) for f in ("train", "val", "pred"))
         cut = any(p.stop_reason == "time budget" for p in parts)
-        return MlpRuns(*cat, parts[0].n_params, "time budget" if cut else "finished")
+        return MlpRuns(train, val, pred, parts[0].n_params, "time budget" if cut else "finished")
 
 
 def mlp_blocks(sw: SweepSettings, parts: int) -> list[np.ndarray]:

@@ -161,7 +161,8 @@ class _Net:
 
     def forward(self, x: torch.Tensor, masks: list[torch.Tensor] | None = None) -> tuple[torch.Tensor, list]:
         """Rows of inputs (B, n, d) -> outputs (K, n) and what backward needs; masks: scaled dropout (B, n, c)."""
-        f, cache, h = ACTS[self.act][0], [], x
+        f, h = ACTS[self.act][0], x
+        cache: list = []  # (h, z, a) per hidden layer, then the last layer's input
         for i, (W, b) in enumerate(self.W):
             z = torch.addcmul(b, h, W) if h.shape[-1] == 1 else torch.baddbmm(b, h, W)  # (B, n, c); d=1: broadcast
             a = f(z) if self.umask is None else f(z) * self.umask
@@ -264,6 +265,7 @@ class _Optimizer:
                 # torch's m / (sqrt(v) / bc2 + eps), with bc2 moved onto the scalars: one (P,) op less
                 p.addcdiv_(m, v.sqrt().add_(EPS * bc2), value=-self.lr * bc2 / bc1)
             else:  # step ep + 1, with the table's row [sqrt(bc2), -bc1 / lr]
+                assert ep is not None  # with a table the engine passes the epoch
                 bc2, s = self.table.index_select(0, ep).view(2)
                 p.addcdiv_(m, v.sqrt().div_(bc2).add_(EPS).mul_(s))
 
@@ -354,11 +356,13 @@ class ManyResult:
 
     def predict(self, x: torch.Tensor | np.ndarray) -> np.ndarray:
         """Outputs (logits for classification) of every model at x (P, d) or (K, P, d); 1-D: (P,) or (K, P) -> (K, P)."""
+        assert self.net is not None  # train_many always sets it
         return _predict(self.net, x)
 
     def module(self, k: int) -> MLP:
         """Model k as the single-model `MLP` with identical weights (in the run's dtype, on the CPU, eval mode)."""
         net, m = self.net, self.model
+        assert net is not None and m is not None  # train_many always sets both
         # its own generator for the throwaway init: the global one may be another session's dropout run's
         mlp = MLP(net.d, (net.widths[k],) * net.L, m.activation, m.dropout if net.L else 0.0, 1, torch.Generator())
         mlp = mlp.to(net.theta.dtype).eval()
@@ -390,7 +394,7 @@ def train_many(
     y: torch.Tensor,
     x_val: torch.Tensor,
     y_val: torch.Tensor,
-    widths: Sequence[int],
+    widths: Sequence[int] | np.ndarray,
     model: ModelSettings,
     train: TrainSettings,
     *,
@@ -570,7 +574,11 @@ def train_many(
             if tick or epoch % check == 0:  # a host sync: every epoch on the CPU, where it costs nothing
                 if not (alive[0] if host else active.any()):
                     break
-                if tick and callback(Live(epoch, K, hist, last, lambda x: _predict(net, x))) is False:
+                if (
+                    tick
+                    and callback is not None
+                    and callback(Live(epoch, K, hist, last, lambda x: _predict(net, x))) is False
+                ):
                     end = "stopped"
                     break
                 if max_seconds is not None and settings.clock() - t0 > max_seconds:  # a last-resort guard
@@ -583,7 +591,8 @@ def train_many(
         evaluate(net.forward(xall)[0])
         final = cur.double().cpu().numpy()
         res = ManyResult(
-            *h[:2],
+            h[0],
+            h[1],
             best_epoch=best_ep.cpu().numpy(),
             last_epoch=last.cpu().numpy(),
             stop_reason=[("", "early stop", "diverged")[c] or end for c in status.tolist()],

@@ -470,7 +470,7 @@ def migrate(engine: Engine, now: Callable[[], float] = time.time) -> int:
         if engine.dialect.name == "postgresql":
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(715517)"))  # a fixed key: "the challenge schema"
         version_table.create(conn, checkfirst=True)
-        done = set(conn.scalars(sa.select(version_table.c.version)))
+        done: set[int] = set(conn.scalars(sa.select(version_table.c.version)))
         for v, step in MIGRATIONS:
             if v not in done:
                 step(conn)
@@ -675,7 +675,9 @@ class Store:
                 .order_by(submissions.c.id)
             )
             shown = ch.status == REVEALED
-            rows = self._rank([_Pick(i, n, _err(v), _err(t) if shown else None) for i, n, v, t in conn.execute(q)])
+            # the schema's types: through execute mypy loses the select's columns and unpacks rows to object
+            picks: sa.CursorResult[int, str, float | None, float | None] = conn.execute(q)
+            rows = self._rank([_Pick(i, n, _err(v), _err(t) if shown else None) for i, n, v, t in picks])
             joined = conn.scalar(
                 sa.select(sa.func.count()).select_from(students).where(students.c.challenge_id == ch.id)
             )
@@ -798,7 +800,8 @@ class Store:
         if not ch.accepting(now):
             raise ChallengeError(Text("Submissions to this challenge are closed."))
         q = sa.select(sa.func.max(submissions.c.seq), sa.func.max(submissions.c.created_at))
-        last, at = conn.execute(q.where(submissions.c.student_id == me.id)).one()
+        mine: sa.Row[int | None, float | None] = conn.execute(q.where(submissions.c.student_id == me.id)).one()
+        last, at = mine
         last = int(last or 0)
         if last >= ch.task.max_submissions:
             raise ChallengeError(Text("You have used all {most} submissions.", {"most": ch.task.max_submissions}))
@@ -817,7 +820,7 @@ class Store:
             created_at=now,
             removed=False,
         )
-        sid = conn.execute(submissions.insert().values(**values).returning(submissions.c.id)).scalar_one()
+        sid: int = conn.execute(submissions.insert().values(**values).returning(submissions.c.id)).scalar_one()
         return Submission(sid, me.name, last + 1, canon, family, tr, va, None, now)
 
     def _set_status(self, code: object, secret: object, status: str) -> None:

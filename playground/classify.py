@@ -277,6 +277,8 @@ def report(res: FitResult, data: Dataset, grid: int = 80) -> Report:
         n_params=res.n_params,
         stop_reason=res.stop_reason,
         note=res.note,
-        test_accuracy=None if data.x_test is None else accuracy(data.y_test, res.predict(data.x_test)),
+        test_accuracy=(
+            None if data.x_test is None or data.y_test is None else accuracy(data.y_test, res.predict(data.x_test))
+        ),
         n_test=0 if data.y_test is None else len(data.y_test),
     )

@@ -80,7 +80,7 @@ Call = tuple[str, list[Any]]  # a call to render: its name and arguments (text, 
 
 def _changed(values: dict[str, Any], cls: type[Settings], keep: tuple[str, ...] | None = None) -> Call:
     """`Cls(a=1, b=2)` with the fields that differ from their defaults (only those in `keep`, when given)."""
-    defaults = {name: default for name, (_, default) in cls.specs().items()}  # type: ignore[attr-defined]
+    defaults = {name: default for name, (_, default) in cls.specs().items()}
     args = [f"{k}={lit(v)}" for k, v in values.items() if v != defaults[k] and (keep is None or k in keep)]
     return cls.__name__, args
 

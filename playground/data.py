@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import torch
@@ -116,7 +117,8 @@ Sampler = Callable[[int, float, np.random.Generator], tuple[np.ndarray, np.ndarr
 def _moons(n: int, noise: float, g: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     y = g.integers(0, 2, n)
     t = g.uniform(0, np.pi, n)
-    x = np.where(y[:, None] == 0, np.c_[np.cos(t), np.sin(t)], np.c_[1 - np.cos(t), 0.5 - np.sin(t)])
+    # np.c_ is typed Any, which makes mypy pick np.where's one-argument overload (a tuple of index arrays)
+    x = cast(np.ndarray, np.where(y[:, None] == 0, np.c_[np.cos(t), np.sin(t)], np.c_[1 - np.cos(t), 0.5 - np.sin(t)]))
     x = (x - [0.5, 0.25]) * 1.6  # centre on the origin
     return x + noise * g.standard_normal((n, 2)), y
 

@@ -90,12 +90,12 @@ def data_csv(ds: Dataset) -> str:
     """The training and validation points as CSV: split,x,y (regression) or split,x1,x2,label."""
     parts = [("train", ds.x, ds.y), ("val", ds.x_val, ds.y_val)]
     if ds.task == "classification":
-        rows = [
+        labelled = [
             (s, float(p[0]), float(p[1]), int(lab))
             for s, x, y in parts
             for p, lab in zip(x.tolist(), y.tolist(), strict=True)
         ]
-        return _write(("split", "x1", "x2", "label"), rows)
+        return _write(("split", "x1", "x2", "label"), labelled)
     rows = [(s, float(a), float(b)) for s, x, y in parts for a, b in zip(x.tolist(), y.tolist(), strict=True)]
     return _write(("split", "x", "y"), rows)
 
@@ -164,6 +164,7 @@ def load_poly(state: Mapping[str, torch.Tensor]) -> PolyModel:
     shape_ok = coef is not None and coef.ndim == 1 and len(coef) > 0
     if not ({"coef"} <= set(state) <= {"coef", "span"} and shape_ok and math.isfinite(hi - lo) and lo < hi):
         raise UploadError("These weights are not a polynomial's coefficients.")
+    assert coef is not None  # shape_ok checked it
     return PolyModel(coef.double(), (lo, hi))
 
 

@@ -254,7 +254,7 @@ def in_order() -> list[Preset]:
     return sorted(PRESETS, key=lambda p: rank[p.stage])
 
 
-BIG_NET = {"family": "mlp", "width": 64, "layers": 2, "n": 20, "noise": 0.3, "epochs": 1000, "lr": 0.01}
+BIG_NET: dict[str, Any] = {"family": "mlp", "width": 64, "layers": 2, "n": 20, "noise": 0.3, "epochs": 1000, "lr": 0.01}
 
 PRESETS: list[Preset] = [
     Preset(

@@ -196,6 +196,7 @@ class MiniBatch:
             p -= g
         elif self.opt == "momentum":
             buf = self.m
+            assert buf is not None  # allocated for every optimizer but SGD
             if self.t == 1:
                 buf[...] = g
             else:
@@ -204,6 +205,7 @@ class MiniBatch:
             p -= lr * buf
         else:
             mo, v = self.m, self.v
+            assert mo is not None and v is not None  # both allocated for Adam
             b1, b2 = BETAS
             mo *= np.float32(b1)
             mo += np.float32(1 - b1) * g

@@ -38,7 +38,8 @@ class Kernel:
     name: str
     scale: float
     forward: Callable[[np.ndarray, torch.Tensor], object]  # (a, at): scale * z -> act(z), in place
-    backward: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], object]  # (a, z, out): act'(z) -> out (may be a)
+    # (a, z, out): act'(z) -> out (may be a); z is None where the kernel does not need it
+    backward: Callable[[torch.Tensor, torch.Tensor | None, torch.Tensor], object]
     needs_z: bool = False  # backward reads z (else only the output a; z is then unused)
 
 
@@ -60,28 +61,29 @@ def _tanh_by_sigmoid(a: np.ndarray, at: torch.Tensor) -> None:
     np.subtract(a, 1.0, out=a)
 
 
-def _tanh_back(a: torch.Tensor, z: torch.Tensor, out: torch.Tensor) -> None:
+def _tanh_back(a: torch.Tensor, z: torch.Tensor | None, out: torch.Tensor) -> None:
     """1 - a^2 per element, as autograd has it (not a sum of products that cancels where units saturate)."""
     torch.addcmul(_ONE[a.dtype], a, a, value=-1.0, out=out)
 
 
-def _sigmoid_back(a: torch.Tensor, z: torch.Tensor, out: torch.Tensor) -> None:
+def _sigmoid_back(a: torch.Tensor, z: torch.Tensor | None, out: torch.Tensor) -> None:
     """a (1 - a) as a - a a, in one pass."""
     torch.addcmul(a, a, a, value=-1.0, out=out)
 
 
-def _relu_back(a: torch.Tensor, z: torch.Tensor, out: torch.Tensor) -> None:
+def _relu_back(a: torch.Tensor, z: torch.Tensor | None, out: torch.Tensor) -> None:
     """1 where z > 0 (where a > 0), else 0, as autograd has it."""
     torch.gt(a, 0, out=out)
 
 
-def _linear_back(a: torch.Tensor, z: torch.Tensor, out: torch.Tensor) -> None:
+def _linear_back(a: torch.Tensor, z: torch.Tensor | None, out: torch.Tensor) -> None:
     """The identity's derivative: 1 everywhere."""
     out.fill_(1.0)
 
 
-def _gelu_back(a: torch.Tensor, z: torch.Tensor, out: torch.Tensor) -> None:
+def _gelu_back(a: torch.Tensor, z: torch.Tensor | None, out: torch.Tensor) -> None:
     """gelu'(z), by the op autograd uses."""
+    assert z is not None  # its kernel needs_z: the engine keeps z
     aten.gelu_backward.grad_input(_ONE[z.dtype].expand_as(z), z, grad_input=out)
 
 
@@ -110,7 +112,8 @@ def cpu_features() -> dict[str, bool]:
     try:
         from numpy._core._multiarray_umath import __cpu_features__ as f  # numpy 2
     except ImportError:  # pragma: no cover - numpy 1.26
-        from numpy.core._multiarray_umath import __cpu_features__ as f
+        # mypy takes this second binding of f (numpy 1's module) for a redefinition
+        from numpy.core._multiarray_umath import __cpu_features__ as f  # type: ignore[no-redef]
     return dict(f)
 
 
@@ -288,8 +291,10 @@ class NumpyStep:
             # batched's own Adam has them: m / (sqrt(v) / bc2 + eps) = bc2 m / (sqrt(v) + eps bc2). Saves a call.
             self.n += 1
             bc1, bc2 = 1 - BETAS[0] ** self.n, math.sqrt(1 - BETAS[1] ** self.n)
-            torch._fused_adam_([pt], [gt], *self.adam, [], [self.steps], lr=o.lr * bc2 / bc1, beta1=BETAS[0],
-                               beta2=BETAS[1], weight_decay=0.0, eps=EPS * bc2, amsgrad=False, maximize=False)  # fmt: skip
+            exp_avg, exp_avg_sq = self.adam  # one-tensor lists, as the kernel takes them
+            torch._fused_adam_([pt], [gt], exp_avg, exp_avg_sq, [], [self.steps], lr=o.lr * bc2 / bc1,
+                               beta1=BETAS[0], beta2=BETAS[1], weight_decay=0.0, eps=EPS * bc2, amsgrad=False,
+                               maximize=False)  # fmt: skip
         else:  # sgd; momentum as torch.optim.SGD (dampening 0, the buffer starts at zero)
             mom = MOMENTUM if o.name == "momentum" else 0.0
             torch._fused_sgd_([pt], [gt], o.state, weight_decay=0.0, momentum=mom, lr=o.lr, dampening=0.0,

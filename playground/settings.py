@@ -62,7 +62,8 @@ def spec_of(cls: type, name: str) -> Spec:
 
 def log_grid(lo: float, hi: float, steps: tuple[int, ...] | None = None) -> list[float]:
     """1-2-5 grid from lo to hi (with 0 first when lo is 0); other mantissas from `steps` or a Bound lo."""
-    steps = steps or getattr(lo, "steps", (1, 2, 5))
+    if not steps:  # not `steps = steps or ...`: mypy would keep None in the type
+        steps = getattr(lo, "steps", (1, 2, 5))
     start = 1e-8 if lo == 0 else lo
     out: list[float] = [0.0] if lo == 0 else []
     e = math.floor(math.log10(start))
@@ -203,14 +204,14 @@ def parse_kind(spec: Spec, default: Any, raw: Any) -> tuple[Any, str | None]:
                 return False, None
             raise ValueError
         if isinstance(default, tuple):
-            v = tuple(p for p in str(raw).split(",") if p) if isinstance(raw, str) else tuple(raw)
-            if check(spec, default, v):
+            picked = tuple(p for p in str(raw).split(",") if p) if isinstance(raw, str) else tuple(raw)
+            if check(spec, default, picked):
                 raise ValueError
-            return v, None
+            return picked, None
         if spec.widget == "widths":  # too many layers are cut, widths out of range clamped
             ws = parse_widths(str(raw))
-            lo, hi = int(spec.lo or 1), int(spec.hi or 10**6)
-            ok = tuple(min(max(w, lo), hi) for w in ws[:MAX_LAYERS])
+            w_lo, w_hi = int(spec.lo or 1), int(spec.hi or 10**6)
+            ok = tuple(min(max(w, w_lo), w_hi) for w in ws[:MAX_LAYERS])
             return fmt_widths(ok), (None if ok == ws else "clamped")
         if isinstance(default, str):
             if raw not in (spec.choices or ()):
@@ -263,7 +264,7 @@ def coerce(cls: type[S], raw: dict[str, Any], prefix: str = "") -> tuple[S, list
     """Build settings from raw values keyed `prefix + field`; bad ones become notices."""
     vals: dict[str, Any] = {}
     notes: list[str] = []
-    for name, (spec, default) in cls.specs().items():  # type: ignore[attr-defined]
+    for name, (spec, default) in cls.specs().items():
         key = prefix + name
         if key in raw:
             v, note = parse(spec, default, raw[key])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import math
 import threading
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,14 +45,14 @@ def _seeded_global_rng(seed: int, dev: torch.device) -> Iterator[None]:
 
 
 def make_optimizer(
-    name: str, params: object, lr: float, weight_decay: float = 0.0, l1: float = 0.0
+    name: str, params: Iterable[torch.Tensor], lr: float, weight_decay: float = 0.0, l1: float = 0.0
 ) -> torch.optim.Optimizer:
     """An optimizer from the registry by name; `l1` adds l1 * sign(w) to the weights' gradients before each step.
 
     That is the gradient of l1 * sum |w| over the weight matrices (biases, 1-D, are not penalized, as in
     TensorFlow Playground), added like the coupled L2 weight decay: Adam rescales it with the loss's gradient.
     """
-    params = list(params)  # type: ignore[call-overload]
+    params = list(params)
     opt = OPTIMIZERS[name](params, lr, weight_decay)
     if l1 > 0:
         weights = [p for p in params if p.ndim > 1]
@@ -314,9 +314,10 @@ def _train_on(
             if t.early_stopping and epoch - res.best_epoch >= t.patience:
                 res.stop_reason = "early stop"
                 break
-            tick = callback is not None and epoch > 0 and due(epoch, every)
             if (
-                tick
+                callback is not None
+                and epoch > 0
+                and due(epoch, every)
                 and callback(
                     Progress(epoch, t.epochs, res.train_loss, res.val_loss, res.predict, res.train_acc, res.val_acc)
                 )
@@ -380,9 +381,10 @@ def _train_engine(
     cls = data.task == "classification"
 
     def tick(live: batched.Live) -> bool | None:
+        assert callback is not None  # tick is passed only with a callback
         h = live.history()[:, 0].tolist()  # (2 or 4 rows, epoch + 1)
         pred = lambda z: live.predict(_features(z, transform))[0]  # noqa: E731
-        return callback(Progress(live.epoch, t.epochs, *h[:2], pred, *h[2:]))
+        return callback(Progress(live.epoch, t.epochs, h[0], h[1], pred, *h[2:]))
 
     r = train_many(
         x, data.y.float(), xv, data.y_val.float(), [m.width], m, t, task=data.task, seeds=[t.init_seed],
@@ -394,6 +396,9 @@ def _train_engine(
     res.best_epoch, res.stop_reason = int(r.best_epoch[0]), r.stop_reason[0]
     res.train_metric, res.val_metric = float(r.train_metric[0]), float(r.val_metric[0])
     if cls:
+        # train_many fills the accuracies of a classification run
+        assert r.train_acc is not None and r.val_acc is not None
+        assert r.train_accuracy is not None and r.val_accuracy is not None
         res.train_acc, res.val_acc = r.train_acc[0, :e].tolist(), r.val_acc[0, :e].tolist()
         res.train_accuracy, res.val_accuracy = float(r.train_accuracy[0]), float(r.val_accuracy[0])
     return _with_note(res)

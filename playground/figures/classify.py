@@ -133,8 +133,8 @@ def boundary_figure(
     sets = [("train", data.x, data.y, False)]
     if show_val:
         sets.append(("val", data.x_val, data.y_val, True))
-    for which, x, y, hollow in sets:
-        x, y = x.numpy(), y.numpy()  # (N, 2), (N,)
+    for which, xt, yt, hollow in sets:
+        x, y = xt.numpy(), yt.numpy()  # (N, 2), (N,)
         for c in (0, 1):
             pts = x[y == c].round(4)  # (N_c, 2)
             traces.append(
@@ -253,7 +253,7 @@ def history_figure(
     xaxis: dict[str, Any] = {"title": {"text": t.get("epoch", "epoch")}}
     if total_epochs:
         xaxis["range"] = [0, total_epochs]
-    yaxis = {"title": {"text": t.get("metric", "accuracy" if acc else "cross-entropy")}}
+    yaxis: dict[str, Any] = {"title": {"text": t.get("metric", "accuracy" if acc else "cross-entropy")}}
     yaxis.update({"range": [0, 1.02], "tickformat": ".0%"} if acc else log_axis_for(tr, va))
     lay = _layout(title, "", "", height, shapes=shapes, xaxis=xaxis, yaxis=yaxis)
     return _figure(traces, lay)
@@ -340,7 +340,7 @@ def _hline(y: float, colour: str) -> dict[str, Any]:
     return {"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": y, "y1": y, "line": line}
 
 
-def _finite(a: Sequence[float]) -> np.ndarray:
+def _finite(a: Sequence[float] | np.ndarray) -> np.ndarray:
     """Non-finite values become gaps, so a diverged run still draws."""
     a = np.asarray(a, dtype=float)
     return np.where(np.isfinite(a), a, np.nan)

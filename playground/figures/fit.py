@@ -165,8 +165,8 @@ def loss_figure(
 
 
 def degree_figure(
-    train_err: Sequence[float],
-    val_err: Sequence[float],
+    train_err: Sequence[float] | np.ndarray,
+    val_err: Sequence[float] | np.ndarray,
     current: int,
     noise: float,
     *,

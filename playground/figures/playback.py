@@ -475,8 +475,8 @@ def classify_playback(
          "line": {"color": BOUNDARY, "width": 2.5}},
     ]  # fmt: skip
     sets = (("train", data.x, data.y, False), ("val", data.x_val, data.y_val, True))
-    for which, x, y, hollow in sets if show_val else sets[:1]:
-        x, y = x.numpy(), y.numpy()
+    for which, xt, yt, hollow in sets if show_val else sets[:1]:
+        x, y = xt.numpy(), yt.numpy()
         for c in (0, 1):
             pts = x[y == c].round(3)
             traces.append(
@@ -518,9 +518,9 @@ def classify_playback(
 
     # One trace per chart, not a line and a marker trace: every frame pays Plotly's defaults and calc for every
     # trace of the figure (in Streamlit's plotly.js ~3 ms each here), so fewer traces play faster.
-    for ax, c in zip(("2", "3"), cursor(int(rec.epochs[-1])), strict=True):
+    for ax, cur in zip(("2", "3"), cursor(int(rec.epochs[-1])), strict=True):
         traces.append(
-            {"type": "scatter", **c, "mode": "lines+markers", "line": {"color": CURSOR, "width": 1.5},
+            {"type": "scatter", **cur, "mode": "lines+markers", "line": {"color": CURSOR, "width": 1.5},
              "marker": {"size": [0, 0, 0, 10, 10], "color": [CURSOR, CURSOR, CURSOR, TRAIN, VAL],
                         "symbol": ["circle", "circle", "circle", "circle", "triangle-up"],
                         "line": {"width": [0, 0, 0, 1.5, 1.5], "color": "white"}},

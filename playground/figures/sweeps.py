@@ -52,7 +52,7 @@ def _fade(colour: str, alpha: float = 0.18) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def _y_range(low: Sequence[float], high: float) -> list[float]:
+def _y_range(low: Sequence[float] | np.ndarray, high: float) -> list[float]:
     """Log-axis range from the smallest shown value to `high` (clipping the blow-ups above)."""
     lo = max(float(np.nanmin(np.maximum(low, FLOOR))), FLOOR)
     return [np.log10(lo) - 0.2, np.log10(max(high, 10 * lo))]
