@@ -17,6 +17,7 @@ run: $(VENV)/.installed  ## start the app on http://localhost:8501
 test: $(VENV)/.installed  ## lint, format check, then the whole test suite (unit, app, browser)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 	$(PY) -m pytest -q
 
 lint: $(VENV)/.installed
