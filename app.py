@@ -11,6 +11,7 @@ from ui import presets
 from ui.chrome import app_chrome, present_toggle
 from ui.common import freeze_startup_heap
 from ui.i18n import t
+from ui.plot import load_plotly
 
 st.set_page_config(page_title="Overfitting Playground", page_icon=":material/show_chart:", layout="wide")
 configure_threads()
@@ -58,3 +59,4 @@ if goto and goto != here:
 presets.banner(here)
 pg.run()
 present_toggle()
+load_plotly()  # last: the first run's charts do not wait for it

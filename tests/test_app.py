@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.charts import chart_specs, figures
+
 APP = str(Path(__file__).parents[1] / "app.py")
 
 
@@ -17,7 +19,7 @@ def _app() -> AppTest:
 
 def _state(at: AppTest) -> tuple:
     """What the page shows: metric values and every chart's figure JSON."""
-    return tuple(m.value for m in at.metric), tuple(c.proto.spec for c in at.get("plotly_chart"))
+    return tuple(m.value for m in at.metric), tuple(chart_specs(at))
 
 
 def _clean(at: AppTest) -> None:
@@ -29,7 +31,7 @@ def test_fit_page_runs_with_defaults_and_shows_metrics_charts_and_verdict() -> N
     at = _app()
     labels = [m.label for m in at.metric]
     assert labels == ["Train MSE", "Validation MSE", "Parameters", "Best epoch"]
-    assert len(at.get("plotly_chart")) == 2
+    assert len(chart_specs(at)) == 2
     verdicts = [b.value for b in (*at.success, *at.info, *at.warning)]
     assert any(v.startswith("**") for v in verdicts)
 
@@ -173,9 +175,8 @@ def test_settings_survive_moving_between_pages() -> None:
 
 def _playback(at: AppTest) -> dict:
     """The page's playback figure (the chart whose figure carries frames)."""
-    import json
 
-    figs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    figs = figures(at)
     plays = [f for f in figs if f.get("frames")]
     assert len(plays) >= 1, [f["layout"].get("title") for f in figs]
     return plays[0]

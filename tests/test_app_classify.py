@@ -1,12 +1,13 @@
 """AppTest of the Classify page: defaults run, data and depth change the numbers, compare shows both models."""
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import torch
 from streamlit.testing.v1 import AppTest
+
+from tests.charts import figures
 
 ROOT = Path(__file__).parents[1]
 APP = str(ROOT / "app.py")
@@ -50,7 +51,7 @@ def _metrics(at: AppTest) -> dict[str, list[str]]:
 
 def _charts(at: AppTest) -> list[dict]:
     """Every chart's figure as the browser receives it."""
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return figures(at)
 
 
 def _types(fig: dict) -> list[str]:

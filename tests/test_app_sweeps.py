@@ -1,12 +1,13 @@
 """AppTest of the theory pages: defaults draw, widgets change the charts, the link keeps the settings."""
 
 import base64
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from tests.charts import chart_specs, figures
 
 ROOT = Path(__file__).parents[1]
 PAGES = {  # view file -> (charts, metrics) of its default view
@@ -31,7 +32,7 @@ def _clean(at: AppTest) -> None:
 
 
 def _figs(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return figures(at)
 
 
 def _trace(fig: dict, name: str) -> dict:
@@ -49,7 +50,7 @@ def _arr(v: object) -> np.ndarray:
 def test_default_view_draws_its_charts_and_metrics(view: str) -> None:
     at = _page(view)
     charts, metrics = PAGES[view]
-    assert len(at.get("plotly_chart")) == charts and len(at.metric) == metrics
+    assert len(chart_specs(at)) == charts and len(at.metric) == metrics
     assert at.title and at.caption  # every page explains what it shows
 
 
@@ -59,7 +60,7 @@ def test_app_registers_the_theory_pages() -> None:
     for view in PAGES:
         at.switch_page(view).run()  # raises if app.py's navigation lacks the page
         _clean(at)
-        assert len(at.get("plotly_chart")) == PAGES[view][0]
+        assert len(chart_specs(at)) == PAGES[view][0]
 
 
 @pytest.mark.parametrize(

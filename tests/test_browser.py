@@ -106,7 +106,7 @@ def chart(page: Any, key: str) -> Any:
 
 def assert_charts_drawn(page: Any, at_least: int) -> None:
     """At least `at_least` Plotly charts exist, each with an SVG that holds drawn traces."""
-    charts = page.locator("[data-testid='stPlotlyChart'] .js-plotly-plot")
+    charts = page.locator(".js-plotly-plot")
     assert charts.count() >= at_least, f"expected >= {at_least} Plotly charts, found {charts.count()}"
     for i in range(charts.count()):
         g = charts.nth(i)
@@ -485,3 +485,57 @@ def test_classify_upload_of_labelled_points(app_page: Any, app_url: str, tmp_pat
     assert_charts_drawn(app_page, at_least=2)
     assert_no_error(app_page)
     shot(app_page, "classify-upload")
+
+
+# Counts animation frames while something happens: how many, and how many in which `ok(page)` was false.
+SAMPLE_JS = """ok => { window.__sample = {ticks: 0, bad: 0, titles: []}; window.__sampling = true;
+  const f = new Function('return ' + ok)();
+  (function tick() { if (!window.__sampling) return; const s = window.__sample; s.ticks++;
+    const r = f(); if (r === false) s.bad++; else if (typeof r === 'string' && !s.titles.includes(r)) s.titles.push(r);
+    requestAnimationFrame(tick); })(); }"""
+STOP_SAMPLE_JS = "() => { window.__sampling = false; return window.__sample; }"
+
+
+def test_fit_charts_stay_mounted_and_redraw_in_place(app_page: Any, app_url: str) -> None:
+    """After a session's first run its charts stay mounted: a slider move redraws the same chart, never blank."""
+    open_page(app_page, app_url, TITLE[""])
+    press_slider(app_page, "degree")  # plotly.js came with the first run: from this run on, charts are kept
+    app_page.wait_for_function("() => document.querySelectorAll('.st-key-chart_fit div.pg-chart path').length > 0")
+    wait_idle(app_page)
+    chart(app_page, "fit").evaluate("g => { g.__pgTag = 'kept'; }")
+    before = chart_signatures(app_page)
+    drawn = """() => { const g = document.querySelector('.st-key-chart_fit .js-plotly-plot');
+      return !!g && g.querySelectorAll('.scatterlayer path').length > 0 && g.getBoundingClientRect().height > 100; }"""
+    app_page.evaluate(SAMPLE_JS, drawn)
+    press_slider(app_page, "degree")
+    app_page.wait_for_function(
+        f"before => JSON.stringify(({CHARTS_JS})()) !== JSON.stringify(before)", arg=before, timeout=RUN_TIMEOUT_MS
+    )
+    wait_idle(app_page)
+    app_page.wait_for_timeout(300)
+    sample = app_page.evaluate(STOP_SAMPLE_JS)
+    assert chart(app_page, "fit").evaluate("g => g.__pgTag") == "kept", "the chart was rebuilt, not redrawn"
+    assert sample["ticks"] > 5 and sample["bad"] == 0, f"the chart was missing in {sample['bad']} of {sample['ticks']}"
+    assert chart_signatures(app_page)[0] != before[0]
+    assert_no_error(app_page)
+
+
+def test_live_training_frames_redraw_one_chart_in_place(app_page: Any, app_url: str) -> None:
+    """While a network trains, its live loss chart is one chart redrawn frame after frame: never blank."""
+    open_page(app_page, f"{app_url}/?epochs=1000&batch_size=4&dropout=0.1", TITLE[""])
+    choose(app_page, "family", "Neural network (MLP)")  # the session's second run: its charts are kept ones
+    live = """() => [...document.querySelectorAll('.js-plotly-plot')].find(g =>
+      (g.layout?.title?.text || '').includes('Loss per epoch — epoch') && g.querySelectorAll('.scatterlayer path').length)"""
+    app_page.wait_for_function(live, timeout=RUN_TIMEOUT_MS)
+    app_page.evaluate(f"() => {{ ({live})().__pgTag = 'live'; }}")
+    app_page.evaluate(SAMPLE_JS, f"() => {{ const g = ({live})(); return g ? g.layout.title.text : false; }}")
+    app_page.wait_for_timeout(1500)
+    sample = app_page.evaluate(STOP_SAMPLE_JS)
+    running = app_page.evaluate(RUNNING_JS)
+    tagged = app_page.evaluate(f"() => {{ const g = ({live})(); return g ? g.__pgTag : null; }}")
+    assert running, "the run ended before the sample: make it longer"
+    assert sample["bad"] == 0, f"no live chart drawn in {sample['bad']} of {sample['ticks']} animation frames"
+    assert len(sample["titles"]) >= 2, f"the live chart did not advance: {sample['titles']}"
+    assert tagged == "live", "each frame built a new chart instead of redrawing the live one"
+    wait_idle(app_page)
+    assert_no_error(app_page)

@@ -76,7 +76,7 @@ def test_first_screen_shows_a_chart(chromium_browser: Any, app_url: str, size: t
         pg.set_default_timeout(30_000)
         present = "&present=1" if w > 800 else ""
         open_page(pg, f"{app_url}/?lesson=powerful_model{present}", TITLE[""])
-        box = pg.locator("[data-testid='stPlotlyChart'] .js-plotly-plot").first.bounding_box()
+        box = pg.locator(".js-plotly-plot").first.bounding_box()
         visible = 0 if box is None else min(box["y"] + box["height"], h) - box["y"]
         assert visible >= 0.4 * (box or {"height": 1})["height"], f"no chart on the first screen at {w}x{h}: {box}"
         shot(pg, f"first-screen-{w}x{h}")

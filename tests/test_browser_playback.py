@@ -13,7 +13,7 @@ from tests.test_browser import MARKS_JS, TITLE, assert_no_error, open_page, shot
 
 pytestmark = pytest.mark.browser
 
-PLAY = "[data-testid='stPlotlyChart'] .js-plotly-plot"
+PLAY = ".js-plotly-plot"
 
 # The playback figure's state: slider position, its label, the model curve's path, marks drawn.
 STATE_JS = f"""() => {{

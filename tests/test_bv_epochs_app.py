@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.charts import chart_specs, figures
 from ui.zh import ZH
 
 ROOT = Path(__file__).parents[1]
@@ -25,7 +25,7 @@ def test_the_epochs_view_draws_its_decomposition_from_a_link(lang: str) -> None:
     at.run()
     assert not at.exception, at.exception
     assert not [e.value for e in at.error]
-    figs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    figs = figures(at)
     assert len(figs) == 1 and len(at.metric) == 4
     fig = figs[0]
     assert fig["layout"]["xaxis"]["type"] == "log"
@@ -39,4 +39,4 @@ def test_the_capacity_view_stays_the_default() -> None:
     at = AppTest.from_file(str(ROOT / "views/bias_variance.py"), default_timeout=120)
     at.run()
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 2 and len(at.metric) == 5
+    assert len(chart_specs(at)) == 2 and len(at.metric) == 5

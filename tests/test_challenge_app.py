@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.charts import chart_specs
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -86,10 +88,10 @@ def test_teacher_creates_students_submit_reveal(data_dir: Path, lang: str) -> No
     teacher.run()
     teacher.button(key="ch_reveal").click().run()
     _clean(teacher)
-    assert len(teacher.get("plotly_chart")) == 2, "the reveal draws two charts"
+    assert len(chart_specs(teacher)) == 2, "the reveal draws two charts"
     ann.run()
     _clean(ann)
-    assert len(ann.get("plotly_chart")) >= 2
+    assert len(chart_specs(ann)) >= 2
     assert any(i.value.startswith(ZH[INFO][:6] if lang == "zh" else INFO[:6]) for i in ann.info)
     assert not i18n.MISSING, sorted(i18n.MISSING)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from playground.classify import ClassSettings, accuracy, class_data, fit_classifier, report
 from playground.settings import ModelSettings, TrainSettings
+from tests.charts import figures
 
 APP = str(Path(__file__).parents[1] / "app.py")
 HELD = "Held-back test accuracy"
@@ -74,5 +74,5 @@ def test_no_test_share_no_test_accuracy_and_a_link_out_of_range_is_clamped_with_
 
 def test_the_dropout_lesson_draws_the_dropout_on_training_loss() -> None:
     at = _open({"lesson": "dropout_val_below_train"})
-    names = {tr.get("name") for c in at.get("plotly_chart") for tr in json.loads(c.proto.spec)["data"]}
+    names = {tr.get("name") for f in figures(at) for tr in f["data"]}
     assert "training loss (dropout on)" in names

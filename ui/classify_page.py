@@ -42,7 +42,7 @@ from playground.settings import (
 from playground.train import Progress
 from playground.verdict import class_verdict
 
-from .common import chart, guarded, metric, playback_labels, player, url_extra, verdict_box
+from .common import LiveChart, chart, guarded, metric, playback_labels, player, url_extra, verdict_box
 from .fit_page import epoch_caption
 from .i18n import t
 from .inside_view import network_section
@@ -376,7 +376,7 @@ def train_live(
             discrete=view.cdisc,
         )
         for fig, w in zip(figs, where, strict=True):
-            chart(fig, None, w)  # no key: the epoch in the titles keeps the frames apart
+            w.draw(fig)
 
     recorder = Recorder(grid_probe(*playback_grid(data)), schedule(ts.epochs), inner=tick)
     try:  # the work bound refuses settings before training; the guard only stops a stuck server
@@ -405,7 +405,7 @@ def _live(
     box = st.container()
     ph_play = st.empty()  # the playback, full width, above the live frames' columns
     left, right = st.columns([3, 2])
-    where = (left.empty(), right.empty(), right.empty())
+    where = (LiveChart(left, "cls0"), LiveChart(right, "cls1"), LiveChart(right, "cls2"))
     cm_ph = left.empty()
     rep, rec, run = train_live(cs, ms, ts, data, where, st.empty(), digest, view)
     for w in where:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import gc
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,9 @@ from playground.figures.playback import PLAYER_JS
 from playground.verdict import Verdict
 
 from .i18n import t
+from .plot import ready, stable_chart
+
+STABLE = os.environ.get("PLAYGROUND_STABLE", "1") == "1"
 
 log = logging.getLogger("playground")
 
@@ -34,12 +38,47 @@ def freeze_startup_heap() -> None:
     gc.freeze()
 
 
-def chart(fig: Figure, key: str | None = None, where: Any = None) -> None:
-    """Draw a Plotly figure at full width (with a key, so identical figures never clash)."""
+def chart(fig: Figure, key: str | None = None, where: Any = None, live: str | None = None) -> None:
+    """Draw a Plotly figure at full width; a key keeps the chart mounted across reruns (redrawn in place).
+
+    `live` (LiveChart) names a training frame's graph: each frame is a new element, as a run's frames cannot share
+    a key, and it takes over that graph, still drawn.
+    """
     if st.session_state.get("v:present"):
         presentation(fig)
     fig.layout.modebar.orientation = "v"  # the toolbar down the right edge: on a phone it never covers the title
-    (where or st).plotly_chart(fig, width="stretch", key=key and f"chart_{key}", config={"displaylogo": False})
+    config = {"displaylogo": False}
+    if (key or live) and STABLE and ready():
+        n = st.session_state["_frames"] = st.session_state.get("_frames", 0) + 1
+        name = f"chart_{key}" if key else f"live_{live}_{n}"
+        stable_chart(fig.to_json(validate=False), name, {**config, "responsive": True}, where, live)
+    else:
+        (where or st).plotly_chart(fig, width="stretch", key=key and f"chart_{key}", config=config)
+
+
+class LiveChart:
+    """The place of a chart redrawn while a network trains: two stacked slots take turns.
+
+    A frame goes into the slot that does not hold the graph, and the graph moves into it once that element is
+    mounted, so the graph is never inside an element being replaced: no animation frame shows the place blank.
+    """
+
+    def __init__(self, where: Any, name: str) -> None:
+        box = (where or st).container(gap=None)  # no gap: the empty slot takes no room
+        self.slots, self.name, self.n = (box.empty(), box.empty()), name, 0
+
+    def draw(self, fig: Figure) -> None:
+        """Show the next frame."""
+        if not (STABLE and ready()):  # Streamlit's own chart: one slot, replaced
+            chart(fig, None, self.slots[0])
+            return
+        self.n += 1
+        chart(fig, None, self.slots[self.n % 2], live=self.name)
+
+    def empty(self) -> None:
+        """Remove the chart."""
+        for s in self.slots:
+            s.empty()
 
 
 def verdict_box(v: Verdict, where: Any = None) -> None:

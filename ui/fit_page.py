@@ -20,7 +20,7 @@ from playground.settings import GUARD_SECONDS, DataSettings, ModelSettings, TooM
 from playground.train import FitResult, Progress, fit
 from playground.verdict import verdict
 
-from .common import chart, fmt_metric, guarded, metric, playback_labels, player, url_extra, verdict_box
+from .common import LiveChart, chart, fmt_metric, guarded, metric, playback_labels, player, url_extra, verdict_box
 from .i18n import t
 from .sections import data_section, model_section, regularization_section, training_section
 from .share import code_expander, export_expander, upload_section
@@ -124,7 +124,7 @@ def page() -> None:
     else:
         note = st.container()  # which epoch the numbers are from, right under them
         ph_play = st.empty()  # the playback, full width, above the live frames' columns
-        ph_fit, ph_loss = left.empty(), right.empty()
+        ph_fit, ph_loss = LiveChart(left, "fit"), LiveChart(right, "loss")
         res, rec, run = train_live(data, (ds, digest), ms, ts, ph_fit, ph_loss, st.empty())
         ph_fit.empty()
         ph_loss.empty()
@@ -167,24 +167,21 @@ def playback(data: Dataset, rec: Recording, name: str) -> Figure:
     return fit_playback(data, xs, rec, title=t("Training, epoch by epoch"), labels=words)
 
 
-def _draw(data, ts, res: FitResult | Progress, lab, left, right, final: bool = False) -> dict[str, Figure]:
-    """Draw the fit and the loss curves (final frame keyed; live frames titled by epoch, so never equal)."""
-    name = t("network ({p} parameters)", p=f"{getattr(res, 'n_params', 0):,}") if final else t("network")
-    curve = (name, res.predict(grid(span=data.x_range)), MODEL)
-    suffix = "" if final else t(" — epoch {e}", e=res.epoch)
-    best = res.best_epoch if final else int(np.argmin(res.val_loss))
+def _draw(data, ts, p: Progress, lab, left: LiveChart, right: LiveChart) -> None:
+    """Draw a live frame: the fit and the loss curves so far, titled by epoch."""
+    curve = (t("network"), p.predict(grid(span=data.x_range)), MODEL)
+    suffix = t(" — epoch {e}", e=p.epoch)
     f1 = fit_figure(data, [curve], title=t("Data and fitted curve") + suffix, labels=lab["pts"])
     f2 = loss_figure(
-        res.train_loss,
-        res.val_loss,
-        best,
+        p.train_loss,
+        p.val_loss,
+        int(np.argmin(p.val_loss)),
         title=t("Loss per epoch") + suffix,
         labels=lab["loss"],
         total_epochs=ts.epochs,
     )
-    chart(f1, "fit" if final else None, left)
-    chart(f2, "loss" if final else None, right)
-    return {"fit": f1, "loss": f2}
+    left.draw(f1)
+    right.draw(f2)
 
 
 def train_live(data, key, ms, ts, ph_fit, ph_loss, ph_bar) -> tuple[FitResult, Recording, str | None]:

@@ -1,0 +1,119 @@
+"""Charts that stay mounted: one Plotly element per key, updated in place with `Plotly.react` on every rerun.
+
+Streamlit 1.67 gives a `st.plotly_chart` a new identity whenever its figure changes, so every slider move
+unmounts and rebuilds every chart (~0.6-1.9 s in Chromium on 2 cores). A keyed `st.components.v2` element keeps
+its identity; its script hands the new figure to `Plotly.react`, which redraws only what changed and keeps the
+old chart on screen until the new one is drawn. plotly.js (the copy the plotly package ships) is sent once per
+session by a second component; its message is cached by the browser like any large message.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import plotly
+import streamlit as st
+
+from playground.figures.playback import PLAYER_JS
+
+LOADED = "_plotly_js_sent"  # session key: plotly.js went out with this session's first run
+
+# Draws a figure into a div that lives as long as the element: Plotly.react diffs it against what is drawn.
+CHART_JS = (
+    PLAYER_JS
+    + r"""
+function whenPlotly(f, tries = 0) {
+  if (window.Plotly) f(window.Plotly);
+  else if (tries < 400) setTimeout(() => whenPlotly(f, tries + 1), 25);
+}
+// Streamlit's look for its own charts (its front end applies its theme, the figure does not carry it): the app's
+// font, 12 px faded labels, 16 px titles, no vertical grid or zero lines. A figure's own settings win.
+const FAINT = 'rgba(49, 51, 63, 0.6)', GRID = 'rgba(49, 51, 63, 0.1)', BODY = '"Source Sans", sans-serif';
+const AXIS = {
+  x: {showgrid: false, zeroline: false, gridcolor: GRID, zerolinecolor: GRID, tickcolor: GRID,
+      tickfont: {color: FAINT, size: 12}, title: {font: {color: FAINT, size: 14}}},
+  y: {zerolinecolor: GRID, gridcolor: GRID, tickcolor: GRID,
+      tickfont: {color: FAINT, size: 12}, title: {font: {color: FAINT, size: 14}}},
+};
+const THEME = {
+  font: {family: BODY, size: 12, color: FAINT},
+  title: {font: {family: BODY, size: 16, color: '#31333F', weight: 600}},
+  legend: {font: {size: 12, color: '#31333F'}, bordercolor: 'rgba(0,0,0,0)', borderwidth: 0},
+  hoverlabel: {font: {family: BODY, size: 12}},
+  margin: {pad: 8},
+};
+const plain = v => v !== null && typeof v === 'object' && !Array.isArray(v);
+function merge(d, v) {
+  if (!plain(d) || !plain(v)) return v === undefined ? d : v;
+  const out = {...d};
+  for (const k of Object.keys(v)) out[k] = merge(d[k], v[k]);
+  return out;
+}
+function themed(L) {
+  const out = merge(THEME, L);
+  for (const k of Object.keys(L)) if (/^[xy]axis\d*$/.test(k)) out[k] = merge(AXIS[k[0]], L[k]);
+  if (!L.xaxis) out.xaxis = AXIS.x;
+  if (!L.yaxis) out.yaxis = AXIS.y;
+  return out;
+}
+export default function (c) {
+  const root = c.parentElement, slot = c.data.slot;
+  // A live frame is a new element each time (a run's frames cannot share a key); its slot's graph moves into it,
+  // still drawn, and Plotly.react redraws what changed: no frame is ever blank.
+  const slots = (window.__pgSlots = window.__pgSlots || {});
+  let gd = slot ? slots[slot] : root.querySelector('div.pg-chart');
+  if (!gd) {
+    gd = document.createElement('div');
+    gd.className = 'pg-chart';
+    gd.style.width = '100%';
+    if (slot) slots[slot] = gd;
+  }
+  if (gd.parentNode !== root) root.appendChild(gd);
+  const fig = JSON.parse(c.data.fig);
+  const seq = (gd.__pgSeq || 0) + 1;
+  gd.__pgSeq = seq;
+  whenPlotly(P => {
+    if (gd.__pgSeq !== seq) return;  // a newer figure arrived while plotly.js loaded
+    gd.__pbWired = false;  // a new playback figure is wired again (its frames, its Step button)
+    P.react(gd, {data: fig.data, layout: themed(fig.layout), frames: fig.frames || [], config: c.data.config})
+      .then(() => { if (fig.layout.meta && fig.layout.meta.playback) window.__pbWire(false, null); });
+  });
+}
+"""
+)
+
+_CHART = st.components.v2.component("playground_chart", js=CHART_JS, isolate_styles=False)
+
+
+@functools.cache
+def _plotly_source() -> str:
+    """plotly.js as the plotly package ships it (it sets window.Plotly)."""
+    return (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
+
+
+@functools.cache
+def _loader() -> Any:
+    return st.components.v2.component(
+        "playground_plotlyjs", js="if (!window.Plotly) {\n" + _plotly_source() + "\n}\nexport default function () {}"
+    )
+
+
+def ready() -> bool:
+    """Whether an earlier run of this session sent plotly.js (until then charts are Streamlit's own)."""
+    return bool(st.session_state.get(LOADED))
+
+
+def load_plotly() -> None:
+    """Send plotly.js once per session, at the end of a run: the page opens on Streamlit's charts, not waiting
+    for 4.8 MB, and keeps window.Plotly after this element is gone. A run that stopped early sends it later."""
+    if not ready():
+        _loader()(key="plotlyjs", height=0)
+        st.session_state[LOADED] = True
+
+
+def stable_chart(spec: str, key: str, config: dict[str, Any], where: Any = None, slot: str | None = None) -> None:
+    """Mount (or update in place) the chart `key` with a figure's JSON; `slot` names a live frame's graph."""
+    with where or st.container():
+        _CHART(key=key, data={"fig": spec, "config": config, "slot": slot})
