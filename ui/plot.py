@@ -10,12 +10,11 @@ session by a second component; its message is cached by the browser like any lar
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 from typing import Any
 
-import plotly
 import streamlit as st
 
+from playground.figures.common import plotly_js
 from playground.figures.playback import PLAYER_JS
 
 LOADED = "_plotly_js_sent"  # session key: plotly.js went out with this session's first run
@@ -88,15 +87,9 @@ _CHART = st.components.v2.component("playground_chart", js=CHART_JS, isolate_sty
 
 
 @functools.cache
-def _plotly_source() -> str:
-    """plotly.js as the plotly package ships it (it sets window.Plotly)."""
-    return (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
-
-
-@functools.cache
 def _loader() -> Any:
     return st.components.v2.component(
-        "playground_plotlyjs", js="if (!window.Plotly) {\n" + _plotly_source() + "\n}\nexport default function () {}"
+        "playground_plotlyjs", js="if (!window.Plotly) {\n" + plotly_js() + "\n}\nexport default function () {}"
     )
 
 

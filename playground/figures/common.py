@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import plotly
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -253,3 +256,9 @@ DECODE_JS = r"""
     return rows;
   }
 """
+
+
+@functools.cache
+def plotly_js() -> str:
+    """plotly.js as the plotly package ships it (it sets window.Plotly), for the app's kept charts."""
+    return (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
