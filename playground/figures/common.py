@@ -8,6 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+# Imported here, with the import lock: plotly looks pandas up in sys.modules when it builds a figure, and two
+# sessions' first runs on a cold server could otherwise see it half imported (AttributeError; seen in CI).
+import pandas  # type: ignore[import-untyped]  # noqa: F401  (no stubs installed)
 import plotly
 import plotly.graph_objects as go
 import plotly.io as pio
