@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import gc
 import logging
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -17,9 +16,7 @@ from playground.figures.playback import PLAYER_JS
 from playground.verdict import Verdict
 
 from .i18n import t
-from .plot import ready, stable_chart
-
-STABLE = os.environ.get("PLAYGROUND_STABLE", "1") == "1"
+from .plot import kept, stable_chart
 
 log = logging.getLogger("playground")
 
@@ -38,20 +35,18 @@ def freeze_startup_heap() -> None:
     gc.freeze()
 
 
-def chart(fig: Figure, key: str | None = None, where: Any = None, live: str | None = None) -> None:
+def chart(fig: Figure, key: str | None = None, where: Any = None, slot: str | None = None) -> None:
     """Draw a Plotly figure at full width; a key keeps the chart mounted across reruns (redrawn in place).
 
-    `live` (LiveChart) names a training frame's graph: each frame is a new element, as a run's frames cannot share
+    `slot` (LiveChart) names a training frame's graph: each frame is a new element, as a run's frames cannot share
     a key, and it takes over that graph, still drawn.
     """
     if st.session_state.get("v:present"):
         presentation(fig)
     fig.layout.modebar.orientation = "v"  # the toolbar down the right edge: on a phone it never covers the title
     config = {"displaylogo": False}
-    if (key or live) and STABLE and ready():
-        n = st.session_state["_frames"] = st.session_state.get("_frames", 0) + 1
-        name = f"chart_{key}" if key else f"live_{live}_{n}"
-        stable_chart(fig.to_json(validate=False), name, {**config, "responsive": True}, where, live)
+    if key and kept():
+        stable_chart(fig.to_json(validate=False), f"chart_{key}", {**config, "responsive": True}, where, slot)
     else:
         (where or st).plotly_chart(fig, width="stretch", key=key and f"chart_{key}", config=config)
 
@@ -68,12 +63,12 @@ class LiveChart:
         self.slots, self.name, self.n = (box.empty(), box.empty()), name, 0
 
     def draw(self, fig: Figure) -> None:
-        """Show the next frame."""
-        if not (STABLE and ready()):  # Streamlit's own chart: one slot, replaced
+        """Show the next frame (Streamlit's own chart, before plotly.js has gone out: one slot, replaced)."""
+        if not kept():
             chart(fig, None, self.slots[0])
             return
         self.n += 1
-        chart(fig, None, self.slots[self.n % 2], live=self.name)
+        chart(fig, f"live_{self.name}_{self.n}", self.slots[self.n % 2], slot=self.name)
 
     def empty(self) -> None:
         """Remove the chart."""

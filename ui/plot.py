@@ -1,15 +1,17 @@
 """Charts that stay mounted: one Plotly element per key, updated in place with `Plotly.react` on every rerun.
 
 Streamlit 1.67 gives a `st.plotly_chart` a new identity whenever its figure changes, so every slider move
-unmounts and rebuilds every chart (~0.6-1.9 s in Chromium on 2 cores). A keyed `st.components.v2` element keeps
-its identity; its script hands the new figure to `Plotly.react`, which redraws only what changed and keeps the
-old chart on screen until the new one is drawn. plotly.js (the copy the plotly package ships) is sent once per
-session by a second component; its message is cached by the browser like any large message.
+unmounts and rebuilds every chart. A keyed `st.components.v2` element keeps its identity; its script hands the
+new figure to `Plotly.react`, which redraws only what changed and keeps the old chart on screen until the new one
+is drawn. plotly.js (the copy the plotly package ships) is sent once per session by a second component, at the
+end of the session's first run, whose charts are still Streamlit's own. `PLAYGROUND_STABLE=0` turns this off
+(the benchmarks' baseline).
 """
 
 from __future__ import annotations
 
 import functools
+import os
 from typing import Any
 
 import streamlit as st
@@ -17,6 +19,7 @@ import streamlit as st
 from playground.figures.common import plotly_js
 from playground.figures.playback import PLAYER_JS
 
+STABLE = os.environ.get("PLAYGROUND_STABLE", "1") == "1"
 LOADED = "_plotly_js_sent"  # session key: plotly.js went out with this session's first run
 
 # Draws a figure into a div that lives as long as the element: Plotly.react diffs it against what is drawn.
@@ -94,8 +97,13 @@ def _loader() -> Any:
 
 
 def ready() -> bool:
-    """Whether an earlier run of this session sent plotly.js (until then charts are Streamlit's own)."""
+    """Whether an earlier run of this session sent plotly.js."""
     return bool(st.session_state.get(LOADED))
+
+
+def kept() -> bool:
+    """Whether this run draws kept charts (until plotly.js has gone out, charts are Streamlit's own)."""
+    return STABLE and ready()
 
 
 def load_plotly() -> None:
