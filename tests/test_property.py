@@ -571,7 +571,10 @@ def test_network_width_sweeps_of_any_settings_are_finite() -> None:
 # epochs it names must be allowed. What a run at the bound costs is measured in benchmarks/bench_workbound.py;
 # the polynomial sweeps have no bound and are simply measured here.
 
-PAGE_LIMIT = 10.0  # seconds: the worst settings of any page
+# CPU seconds: a guard against a page whose worst settings blow up (an unbounded sweep, a lost cache), not a
+# speed target (those are benchmarks/bench_sweeps.py's). The double-descent page's worst case measures 9.5-10.3 s
+# on a 2-core CI machine, so the guard sits at twice that rather than on the measured value.
+PAGE_LIMIT = 20.0
 CACHED_VIEWS = (
     fit_page.poly_view,
     compare_page.compare_view,
