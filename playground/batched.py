@@ -327,6 +327,12 @@ class Live:
     hist: torch.Tensor = field(repr=False)  # (E+1, K or 2K, 2), the engine's own
     last: torch.Tensor = field(repr=False)  # (K,) the last epoch each model recorded
     predict: Callable[[torch.Tensor | np.ndarray], np.ndarray] = field(repr=False)  # as ManyResult.predict, now
+    net: _Net | None = field(default=None, repr=False)  # the live weights (net.theta), for copies of them
+
+    def copy(self) -> torch.Tensor:
+        """A copy of the flat weights now (P,): `predict_copies` turns several into predictions at once."""
+        assert self.net is not None
+        return self.net.theta.clone()
 
     def history(self) -> np.ndarray:
         """(2 or 4, K, epoch + 1): train loss, val loss (and train, val accuracy for classification) so far;
@@ -382,6 +388,19 @@ def _predict(net: _Net, x: torch.Tensor | np.ndarray) -> np.ndarray:
     x = x.unsqueeze(0) if x.ndim == 2 else x
     with torch.no_grad():
         return net.forward(net.rows(x))[0].double().cpu().numpy()
+
+
+def predict_copies(net: _Net, thetas: torch.Tensor, x: torch.Tensor) -> np.ndarray:
+    """Outputs (F, P) at x (P, d) of F copies (F, P_theta) of a one-model net's weights, in one batched pass."""
+    assert net.K == 1  # one model: a block's leading axis is the copies' axis
+    f, F_ = ACTS[net.act][0], len(thetas)
+    P = [t.reshape(F_, *s[1:]) for t, s in zip(thetas.to(net.theta).split(net.sizes, 1), net.shapes, strict=True)]
+    h = x.to(net.theta).expand(F_, -1, -1)  # (F, P, d)
+    with torch.no_grad():
+        for a in P[:-2]:  # the products of net.forward, one model per copy
+            W, b = a[:, :-1], a[:, -1:]  # (F, in, c), (F, 1, c)
+            h = f(torch.addcmul(b, h, W) if h.shape[-1] == 1 else torch.baddbmm(b, h, W))  # (F, P, c)
+        return torch.baddbmm(P[-1], h, P[-2].transpose(1, 2)).view(F_, -1).double().cpu().numpy()
 
 
 def due(epoch: int, every: int | Container[int]) -> bool:
@@ -577,7 +596,7 @@ def train_many(
                 if (
                     tick
                     and callback is not None
-                    and callback(Live(epoch, K, hist, last, lambda x: _predict(net, x))) is False
+                    and callback(Live(epoch, K, hist, last, lambda x: _predict(net, x), net)) is False
                 ):
                     end = "stopped"
                     break

@@ -228,7 +228,8 @@ def boundary_grid(data: Dataset, n: int = 80, pad: float = 0.4) -> tuple[np.ndar
 def grid_probability(predict: Callable[[np.ndarray], np.ndarray], gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
     """P(class 1) on the grid, shape (len(gy), len(gx)), from a function that returns logits."""
     xx, yy = np.meshgrid(gx, gy)
-    return probability(predict(np.c_[xx.ravel(), yy.ravel()])).reshape(len(gy), len(gx))
+    z = predict(np.c_[xx.ravel(), yy.ravel()])  # (G*G,) or (F, G*G) for F models at once
+    return probability(z).reshape(*z.shape[:-1], len(gy), len(gx))
 
 
 @dataclass(frozen=True, eq=False)  # arrays inside: compare fields, not reports

@@ -115,11 +115,29 @@ class MiniBatch:
         """The network's output (N, 1) on x (N, d)."""
         h = x
         for W, b, act in zip(self.W, self.b, self.acts, strict=True):
-            h = h @ W.T  # (N, out)
+            h = h * W.T if W.shape[1] == 1 else h @ W.T  # (N, out); one input: numpy's matmul loops slowly
             h += b
             if act:
                 act[0](h)
         return h
+
+    def copy(self) -> np.ndarray:
+        """A copy of the flat weights now (P,)."""
+        return self.flat.copy()
+
+    def forward_copies(self, flats: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """Outputs (F, N) on x (N, d) of F copies (F, P) of the flat weights, in one batched pass per layer."""
+        h, i = x, 0  # (N, d), then (F, N, out)
+        for W, act in zip(self.W, self.acts, strict=True):
+            o, n = W.shape
+            Wt = flats[:, i : i + o * n].reshape(-1, o, n).transpose(0, 2, 1)  # (F, in, out)
+            i += o * n
+            h = h * Wt if n == 1 else h @ Wt  # (F, N, out), as forward's products
+            h += flats[:, i : i + o].reshape(-1, 1, o)
+            i += o
+            if act:
+                act[0](h)
+        return h[..., 0]
 
     def loss(self, z: np.ndarray, y: np.ndarray) -> float:
         """The task's mean loss of outputs z (N, 1) against y (N, 1), as torch's: MSE, or cross-entropy on logits."""
@@ -159,7 +177,7 @@ class MiniBatch:
         returns its loss before the step."""
         hs = [xb]  # each layer's input
         for W, b, act in zip(self.W, self.b, self.acts, strict=True):
-            z = hs[-1] @ W.T  # (B, out)
+            z = hs[-1] * W.T if W.shape[1] == 1 else hs[-1] @ W.T  # (B, out); one input: an outer product
             z += b
             if act:
                 act[0](z)

@@ -200,6 +200,12 @@ class MLP(nn.Module):
         """(N, n_in) -> (N, n_out)."""
         return self.net(x)
 
+    def infer(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, n_in) -> (N, n_out) as in eval mode (dropout off), whatever the mode: a snapshot mid-training."""
+        for m in self.net:
+            x = x if isinstance(m, nn.Dropout) else m(x)
+        return x
+
 
 def build_mlp(m: ModelSettings, n_in: int = 1, seed: int = 0, hidden_layers: int | Sequence[int] | None = None) -> MLP:
     """The MLP the settings describe, initialized from `seed`; `hidden_layers`: a count of m.width, or the widths."""

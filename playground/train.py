@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import math
 import threading
-from collections.abc import Callable, Container, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 import torch
@@ -16,7 +18,7 @@ from . import batched, minibatch, settings
 from .batched import DIVERGED, due, train_many
 from .data import Dataset
 from .device import failure_note, pick_device, release
-from .models import PolyModel, build_mlp, fit_poly, n_params
+from .models import MLP, PolyModel, build_mlp, fit_poly, n_params
 from .settings import ModelSettings, TooMuchWork, TrainSettings, fit_refusal, numpy_batches, numpy_steps
 
 # Fused kernels: one update call instead of a Python loop over tensors (~25% of a tiny step).
@@ -85,15 +87,43 @@ def train_step(
 
 @dataclass
 class Progress:
-    """What a progress callback sees while an MLP trains."""
+    """What a progress callback sees while an MLP trains: the epoch, the model's predict function now, and the
+    histories so far, gathered on first read (a recorder's snapshot reads none of them)."""
 
     epoch: int
     epochs: int
-    train_loss: list[float]
-    val_loss: list[float]
     predict: Callable[[torch.Tensor | np.ndarray], np.ndarray]
-    train_acc: list[float] = field(default_factory=list)  # classification only
-    val_acc: list[float] = field(default_factory=list)
+    history: Callable[[], Sequence[list[float]]] = field(repr=False)  # train loss, val loss[, train acc, val acc]
+    # Where the engine has a cheap copy of its weights: a copy now, and copies -> a predict function whose outputs
+    # lead with the copies' axis (F, ...). A recorder keeps copies and predicts them all at once at the end.
+    copy: Callable[[], Any] | None = field(default=None, repr=False)
+    predict_copies: Callable[[list[Any]], Callable[[torch.Tensor | np.ndarray], np.ndarray]] | None = field(
+        default=None, repr=False
+    )
+
+    @cached_property
+    def _h(self) -> Sequence[list[float]]:
+        return self.history()
+
+    @property
+    def train_loss(self) -> list[float]:
+        """Training loss per epoch so far (epoch 0 = initial weights)."""
+        return self._h[0]
+
+    @property
+    def val_loss(self) -> list[float]:
+        """Validation loss per epoch so far."""
+        return self._h[1]
+
+    @property
+    def train_acc(self) -> list[float]:
+        """Training accuracy per epoch so far (classification only, else empty)."""
+        return self._h[2] if len(self._h) > 2 else []
+
+    @property
+    def val_acc(self) -> list[float]:
+        """Validation accuracy per epoch so far (classification only, else empty)."""
+        return self._h[3] if len(self._h) > 3 else []
 
 
 @dataclass
@@ -138,12 +168,27 @@ def _predict(
     if isinstance(model, PolyModel):
         return model(_f64(x)).numpy()
     dev = next(model.parameters()).device
+    if isinstance(model, MLP):  # eval mode without switching modes mid-training: a module walk each way
+        with torch.no_grad():
+            return model.infer(_features(x, transform).to(dev)).squeeze(-1).double().cpu().numpy()
     was = model.training
     model.eval()
     with torch.no_grad():
         out = model(_features(x, transform).to(dev)).squeeze(-1).double().cpu().numpy()
     model.train(was)
     return out
+
+
+def _numpy_predict(
+    mb: minibatch.MiniBatch, transform: Callable | None
+) -> Callable[[torch.Tensor | np.ndarray], np.ndarray]:
+    """The network's predictions through the numpy engine's forward on the same weights."""
+    return lambda x: mb.forward(_features(x, transform).numpy())[:, 0].astype(np.float64)
+
+
+def _numpy_copies(mb: minibatch.MiniBatch, transform: Callable | None) -> Callable[[list[Any]], Callable]:
+    """Copies of the numpy engine's weights -> their predictions (F, P), in one pass."""
+    return lambda cs: lambda x: mb.forward_copies(np.stack(cs), _features(x, transform).numpy()).astype(np.float64)
 
 
 def _accuracy(logits: torch.Tensor, y: torch.Tensor) -> float:
@@ -277,6 +322,10 @@ def _train_on(
         layers = m.layers if hidden_layers is None else hidden_layers
         quick = minibatch.ENABLED and numpy_steps(m, t, n, x.shape[1], layers) and minibatch.serves(net, data.task, dev)
         mb = minibatch.MiniBatch(net, x, y, t.optimizer, t.lr, t.weight_decay, data.task, t.l1) if quick else None
+        history = lambda: (res.train_loss, res.val_loss, res.train_acc, res.val_acc)  # noqa: E731
+        # A snapshot through numpy's forward on the same weights: ~30 µs, where torch's module call costs ~300
+        quick_predict = None if mb is None else _numpy_predict(mb, transform)
+        copies = () if mb is None else (mb.copy, _numpy_copies(mb, transform))
         best_val, res.best_epoch = math.inf, 0
         t0 = settings.clock()
         for epoch in range(t.epochs + 1):
@@ -318,10 +367,7 @@ def _train_on(
                 callback is not None
                 and epoch > 0
                 and due(epoch, every)
-                and callback(
-                    Progress(epoch, t.epochs, res.train_loss, res.val_loss, res.predict, res.train_acc, res.val_acc)
-                )
-                is False
+                and callback(Progress(epoch, t.epochs, quick_predict or res.predict, history, *copies)) is False
             ):
                 res.stop_reason = "stopped"
                 break
@@ -382,9 +428,11 @@ def _train_engine(
 
     def tick(live: batched.Live) -> bool | None:
         assert callback is not None  # tick is passed only with a callback
-        h = live.history()[:, 0].tolist()  # (2 or 4 rows, epoch + 1)
         pred = lambda z: live.predict(_features(z, transform))[0]  # noqa: E731
-        return callback(Progress(live.epoch, t.epochs, h[0], h[1], pred, *h[2:]))
+        net = live.net
+        assert net is not None  # train_many hands its net to every callback
+        at = lambda cs: lambda z: batched.predict_copies(net, torch.stack(cs), _features(z, transform))  # noqa: E731
+        return callback(Progress(live.epoch, t.epochs, pred, lambda: live.history()[:, 0].tolist(), live.copy, at))
 
     r = train_many(
         x, data.y.float(), xv, data.y_val.float(), [m.width], m, t, task=data.task, seeds=[t.init_seed],

@@ -244,3 +244,37 @@ def test_boundary_segments_follow_the_level_line() -> None:
     np.testing.assert_allclose(ends, 0.6, atol=2e-3)
     assert np.all(np.hypot(np.diff(x[:, :2]), np.diff(y[:, :2])) < 2 * (g[1] - g[0]))  # inside one cell
     assert len(boundary_segments(g, g, np.zeros((41, 41)))["x"]) == 0
+
+
+@pytest.mark.parametrize("path", ["engine", "minibatch"])
+def test_weight_copies_predicted_at_once_equal_each_epochs_own_prediction(path: str) -> None:
+    """The recorder keeps weight copies and predicts them in one batched pass: that pass equals predicting each
+    copy's epoch on its own, while the model trains (the plain per-epoch probe, a loop)."""
+    ms, ts = RUNS[path]
+    seen: dict[int, np.ndarray] = {}
+    kept: dict[int, object] = {}
+    at = None
+
+    def cb(p) -> None:
+        nonlocal at
+        assert p.copy is not None and p.predict_copies is not None  # both engines offer copies
+        seen[p.epoch], kept[p.epoch], at = p.predict(XS), p.copy(), p.predict_copies
+
+    fit(make_data(DS), ms, ts, device="cpu", callback=cb, every=1)
+    ep = sorted(kept)[:: max(len(kept) // 20, 1)]
+    assert at is not None and len(ep) > 5
+    batch = at([kept[e] for e in ep])(XS)  # (F, P)
+    assert batch.shape == (len(ep), len(XS))
+    for e, row in zip(ep, batch, strict=True):
+        np.testing.assert_allclose(row, seen[e], rtol=1e-6, atol=1e-6)
+    assert not np.allclose(batch[0], batch[-1])  # the copies are of different epochs, not one live view
+
+
+def test_a_probe_that_is_not_batched_still_gets_each_copy() -> None:
+    """A probe that reduces its prediction (not elementwise in a leading axis) is called once per copy."""
+    ms, ts = RUNS["engine"]
+    data = make_data(DS)
+    _, ref = record_fit(data, ms, ts, curve_probe(XS), device="cpu")
+    _, rec = record_fit(data, ms, ts, lambda predict: np.atleast_1d(predict(XS).mean()), device="cpu")
+    assert rec.frames.shape == (len(ref.epochs), 1)
+    np.testing.assert_allclose(rec.frames[:, 0], ref.frames.mean(1), rtol=1e-5, atol=1e-6)
