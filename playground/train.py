@@ -100,6 +100,7 @@ class Progress:
     predict_copies: Callable[[list[Any]], Callable[[torch.Tensor | np.ndarray], np.ndarray]] | None = field(
         default=None, repr=False
     )
+    model: nn.Module | None = field(default=None, repr=False)  # the network itself, live, where the loop has one
 
     @cached_property
     def _h(self) -> Sequence[list[float]]:
@@ -325,7 +326,7 @@ def _train_on(
         history = lambda: (res.train_loss, res.val_loss, res.train_acc, res.val_acc)  # noqa: E731
         # A snapshot through numpy's forward on the same weights: ~30 µs, where torch's module call costs ~300
         quick_predict = None if mb is None else _numpy_predict(mb, transform)
-        copies = () if mb is None else (mb.copy, _numpy_copies(mb, transform))
+        copy, at = (None, None) if mb is None else (mb.copy, _numpy_copies(mb, transform))
         best_val, res.best_epoch = math.inf, 0
         t0 = settings.clock()
         for epoch in range(t.epochs + 1):
@@ -367,7 +368,7 @@ def _train_on(
                 callback is not None
                 and epoch > 0
                 and due(epoch, every)
-                and callback(Progress(epoch, t.epochs, quick_predict or res.predict, history, *copies)) is False
+                and callback(Progress(epoch, t.epochs, quick_predict or res.predict, history, copy, at, net)) is False
             ):
                 res.stop_reason = "stopped"
                 break

