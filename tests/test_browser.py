@@ -42,7 +42,11 @@ IDLE_JS = """() => {
   return app !== null
     && app.getAttribute("data-test-connection-state") === "CONNECTED"
     && app.getAttribute("data-test-script-state") !== "running"
-    && !document.querySelector("[data-testid='stSkeleton']");
+    && !document.querySelector("[data-testid='stSkeleton']")
+    && !(window.__pgDrawing > 0)  // kept charts (ui/plot.py): every figure asked for is drawn
+    && [...document.querySelectorAll(
+      "[class*='st-key-chart_']:not([class*='st-key-chart_live_']) [data-testid='stBidiComponentRegular']")]
+      .every(c => c.querySelector('.js-plotly-plot'));  // and every kept chart's script has run
 }"""
 RUNNING_JS = """() => document.querySelector("[data-testid='stApp']")
   ?.getAttribute("data-test-script-state") === 'running'"""
