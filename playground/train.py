@@ -236,35 +236,38 @@ def fit(
     layers = model.layers if hidden_layers is None else hidden_layers
     if device == "auto" and numpy_batches(model, train, len(data.x), d_in, layers):
         device = "cpu"  # small mini-batches: numpy's steps beat a GPU's kernel launches, and the bound counts them
-    return _train_mlp(data, model, train, device, callback, every, transform, hidden_layers, max_seconds)
+    return _train_mlp(Run(data, model, train, callback, every, transform, hidden_layers, max_seconds), device)
 
 
-def _train_mlp(
-    data: Dataset,
-    m: ModelSettings,
-    t: TrainSettings,
-    device: str,
-    callback: Callable[[Progress], bool | None] | None,
-    every: int | Container[int],
-    transform: Callable[[torch.Tensor], torch.Tensor] | None,
-    hidden_layers: int | tuple[int, ...] | None,
-    max_seconds: float | None,
-) -> FitResult:
+@dataclass(frozen=True)
+class Run:
+    """One MLP run as fit was asked for it: data, settings, progress callback, features and time budget."""
+
+    data: Dataset
+    m: ModelSettings
+    t: TrainSettings
+    callback: Callable[[Progress], bool | None] | None = None
+    every: int | Container[int] = 50
+    transform: Callable[[torch.Tensor], torch.Tensor] | None = None
+    hidden_layers: int | tuple[int, ...] | None = None
+    max_seconds: float | None = None
+
+
+def _train_mlp(run: Run, device: str) -> FitResult:
     """Train on the chosen device; a GPU that fails (busy, out of memory) restarts the run on the CPU, with a note.
 
     A stop note (diverged, time budget) wins over a device note, as it does over "not available":
     one note, one translatable sentence; `res.device` says where the run trained.
     """
     dev, note = pick_device(device)
-    args = (data, m, t, callback, every, transform, hidden_layers, max_seconds)
     try:
-        res = _train_on(dev, *args)
+        res = _train_on(dev, run)
     except (RuntimeError, AssertionError) as e:
         note = failure_note(e, dev)
         if note is None:
             raise
         release(dev)
-        res = _train_on(torch.device("cpu"), *args)
+        res = _train_on(torch.device("cpu"), run)
     res.note = res.note or note
     return res
 
@@ -284,147 +287,173 @@ def _engine_serves(
     return dev.type == "cpu" and batched.NUMPY_STEP and m.dropout == 0 and full and layers == 1
 
 
-def _train_on(
-    dev: torch.device,
-    data: Dataset,
-    m: ModelSettings,
-    t: TrainSettings,
-    callback: Callable[[Progress], bool | None] | None,
-    every: int | Container[int],
-    transform: Callable[[torch.Tensor], torch.Tensor] | None,
-    hidden_layers: int | tuple[int, ...] | None,
-    max_seconds: float | None,
-) -> FitResult:
-    cls = data.task == "classification"
-    loss_fn = LOSSES[data.task]
+def _train_on(dev: torch.device, run: Run) -> FitResult:
+    """The run on `dev`: the batched engine where it serves, else the loop of `_Loop`."""
 
     def prep(x: torch.Tensor) -> torch.Tensor:
-        x = transform(x) if transform else x
+        x = run.transform(x) if run.transform else x
         return x.reshape(len(x), -1).float().to(dev)
 
-    x, xv = prep(data.x), prep(data.x_val)  # (N, d), (M, d)
-    if _engine_serves(dev, m, t, hidden_layers, len(x)):
-        return _train_engine(x, xv, data, m, t, callback, every, transform, max_seconds)
-    y, yv = data.y.float().to(dev).unsqueeze(1), data.y_val.float().to(dev).unsqueeze(1)  # (N, 1), (M, 1)
-    n = len(x)
-    res = FitResult("mlp", nn.Identity(), 0, device=dev.type, transform=transform)
+    x, xv = prep(run.data.x), prep(run.data.x_val)  # (N, d), (M, d)
+    if _engine_serves(dev, run.m, run.t, run.hidden_layers, len(x)):
+        return _train_engine(x, xv, run)
+    with _seeded_global_rng(run.t.init_seed, dev) if run.m.dropout > 0 else contextlib.nullcontext():
+        loop = _Loop(dev, run, x, xv)
+        for epoch in range(run.t.epochs + 1):
+            reason = loop.check(epoch, *loop.measure(epoch))
+            if reason is None:
+                reason = loop.step()
+            if reason is not None:
+                loop.res.stop_reason = reason
+                break
+        loop.finish()
+    return _with_note(loop.res)
 
-    with _seeded_global_rng(t.init_seed, dev) if m.dropout > 0 else contextlib.nullcontext():
-        net = build_mlp(m, x.shape[1], t.init_seed, hidden_layers).to(dev)
-        res.model, res.n_params = net, n_params(net)
-        params = list(net.parameters())
-        best = [p.detach().clone() for p in params]
-        opt = make_optimizer(t.optimizer, params, t.lr, t.weight_decay, t.l1)
-        g = torch.Generator(device="cpu").manual_seed(t.init_seed + 1)
-        bs = n if t.batch_size == 0 else min(t.batch_size, n)
-        fast = bs == n and m.dropout == 0  # the training forward doubles as the training-loss measurement
-        # Small networks on the CPU: numpy takes the steps and measures, ~25x faster on mini-batches and ~3x on
-        # full batches (the same batches, updates and numbers as the loop below, to float32 rounding).
-        layers = m.layers if hidden_layers is None else hidden_layers
-        quick = minibatch.ENABLED and numpy_steps(m, t, n, x.shape[1], layers) and minibatch.serves(net, data.task, dev)
-        mb = minibatch.MiniBatch(net, x, y, t.optimizer, t.lr, t.weight_decay, data.task, t.l1) if quick else None
+
+class _Loop:
+    """The torch loop's run: the network, its data on the device, optimizer, batch order and best weights.
+
+    Small networks on the CPU take their steps and measurements in numpy (`minibatch.MiniBatch`, ~25x faster on
+    mini-batches and ~3x on full batches: the same batches, updates and numbers, to float32 rounding).
+    """
+
+    def __init__(self, dev: torch.device, run: Run, x: torch.Tensor, xv: torch.Tensor) -> None:
+        data, m, t = run.data, run.m, run.t
+        self.run, self.dev, self.x, self.xv, self.n = run, dev, x, xv, len(x)
+        self.y, self.yv = data.y.float().to(dev).unsqueeze(1), data.y_val.float().to(dev).unsqueeze(1)  # (N, 1)
+        self.cls, self.loss_fn = data.task == "classification", LOSSES[data.task]
+        self.net = net = build_mlp(m, x.shape[1], t.init_seed, run.hidden_layers).to(dev)
+        self.res = res = FitResult("mlp", net, n_params(net), device=dev.type, transform=run.transform)
+        self.params = list(net.parameters())
+        self.best = [p.detach().clone() for p in self.params]
+        self.opt = make_optimizer(t.optimizer, self.params, t.lr, t.weight_decay, t.l1)
+        self.g = torch.Generator(device="cpu").manual_seed(t.init_seed + 1)
+        self.bs = self.n if t.batch_size == 0 else min(t.batch_size, self.n)
+        self.fast = self.bs == self.n and m.dropout == 0  # the training forward doubles as the training loss
+        self.loss: torch.Tensor | None = None  # the fast path's training loss, with its graph, for the step
+        layers = m.layers if run.hidden_layers is None else run.hidden_layers
+        quick = minibatch.ENABLED and numpy_steps(m, t, self.n, x.shape[1], layers)
+        quick = quick and minibatch.serves(net, data.task, dev)
+        self.mb = (
+            minibatch.MiniBatch(net, x, self.y, t.optimizer, t.lr, t.weight_decay, data.task, t.l1) if quick else None
+        )
+        self.best_val, self.best_epoch = math.inf, 0
+        res.best_epoch = 0
+        self.t0 = settings.clock()
+
+    def measure(self, epoch: int) -> tuple[float, float]:
+        """Train and validation loss of the weights now, recorded in res with the accuracies (classification)."""
+        res, loss_fn, y, yv = self.res, self.loss_fn, self.y, self.yv
+        ta = va = math.nan
+        if self.mb is not None:  # numpy measures too: the same numbers to float32 rounding, without torch's calls
+            tl, vl, ta, va = self.mb.measure(self.xv, yv)
+        else:
+            if self.fast and epoch < self.run.t.epochs:  # no dropout here, so train mode is eval mode
+                out = self.net(self.x)  # (N, 1)
+                self.loss = loss_fn(out, y)
+                tl = self.loss.item()
+                with torch.no_grad():
+                    outv = self.net(self.xv)  # (M, 1)
+            else:
+                self.net.eval()
+                with torch.no_grad():
+                    out, outv = self.net(self.x), self.net(self.xv)
+                tl = loss_fn(out, y).item()
+            vl = loss_fn(outv, yv).item()
+            if self.cls:
+                ta, va = _accuracy(out.detach(), y), _accuracy(outv, yv)
+        res.train_loss.append(tl)
+        res.val_loss.append(vl)
+        if self.cls:
+            res.train_acc.append(ta)
+            res.val_acc.append(va)
+        return tl, vl
+
+    def check(self, epoch: int, tl: float, vl: float) -> str | None:
+        """After measuring an epoch: the reason to stop here (the last epoch "finished"), else None. Keeps the
+        best weights so far and runs a due progress callback."""
+        t, res, run = self.run.t, self.res, self.run
+        if not (math.isfinite(tl) and math.isfinite(vl)) or tl > DIVERGED:
+            return "diverged"
+        if vl < self.best_val:
+            self.best_val, self.best_epoch = vl, epoch
+            res.best_epoch = epoch
+            for b, p in zip(self.best, self.params, strict=True):
+                b.copy_(p.detach())
+        if epoch == t.epochs:
+            return "finished"
+        if t.early_stopping and epoch - self.best_epoch >= t.patience:
+            return "early stop"
+        if (
+            run.callback is not None
+            and epoch > 0
+            and due(epoch, run.every)
+            and run.callback(self.progress(epoch)) is False
+        ):
+            return "stopped"
+        return self.over_time()
+
+    def progress(self, epoch: int) -> Progress:
+        """What the progress callback sees at `epoch`; with numpy's steps, snapshots through numpy's forward on the
+        same weights (~30 µs, where torch's module call costs ~300)."""
+        res, mb, tf = self.res, self.mb, self.run.transform
         history = lambda: (res.train_loss, res.val_loss, res.train_acc, res.val_acc)  # noqa: E731
-        # A snapshot through numpy's forward on the same weights: ~30 µs, where torch's module call costs ~300
-        quick_predict = None if mb is None else _numpy_predict(mb, transform)
-        copy, at = (None, None) if mb is None else (mb.copy, _numpy_copies(mb, transform))
-        best_val, res.best_epoch = math.inf, 0
-        t0 = settings.clock()
-        for epoch in range(t.epochs + 1):
-            if mb is not None:  # numpy measures too: the same numbers to float32 rounding, without torch's calls
-                tl, vl, ta, va = mb.measure(xv, yv)
-            else:
-                if fast and epoch < t.epochs:  # no dropout here, so train mode is eval mode
-                    out = net(x)  # (N, 1)
-                    loss = loss_fn(out, y)
-                    tl = loss.item()
-                    with torch.no_grad():
-                        outv = net(xv)  # (M, 1)
-                else:
-                    net.eval()
-                    with torch.no_grad():
-                        out, outv = net(x), net(xv)
-                    tl = loss_fn(out, y).item()
-                vl = loss_fn(outv, yv).item()
-                if cls:
-                    ta, va = _accuracy(out.detach(), y), _accuracy(outv, yv)
-            res.train_loss.append(tl)
-            res.val_loss.append(vl)
-            if cls:
-                res.train_acc.append(ta)
-                res.val_acc.append(va)
-            if not (math.isfinite(tl) and math.isfinite(vl)) or tl > DIVERGED:
-                res.stop_reason = "diverged"
-                break
-            if vl < best_val:
-                best_val, res.best_epoch = vl, epoch
-                for b, p in zip(best, params, strict=True):
-                    b.copy_(p.detach())
-            if epoch == t.epochs:
-                break
-            if t.early_stopping and epoch - res.best_epoch >= t.patience:
-                res.stop_reason = "early stop"
-                break
-            if (
-                callback is not None
-                and epoch > 0
-                and due(epoch, every)
-                and callback(Progress(epoch, t.epochs, quick_predict or res.predict, history, copy, at, net)) is False
-            ):
-                res.stop_reason = "stopped"
-                break
-            if max_seconds is not None and settings.clock() - t0 > max_seconds:
-                res.stop_reason = "time budget"
-                break
-            if mb is not None:  # a full batch in order, as the fast path's; mini-batches in the loop's order
-                mb.epoch(torch.arange(n) if fast else torch.randperm(n, generator=g), bs)
-            elif fast:
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-            else:
-                net.train()
-                seen = torch.zeros((), device=dev)  # the epoch's summed batch losses (x batch size), dropout on
-                for idx in torch.randperm(n, generator=g).split(bs):
-                    idx = idx.to(dev)
-                    opt.zero_grad()
-                    lb = loss_fn(net(x[idx]), y[idx])
-                    lb.backward()
-                    opt.step()
-                    if m.dropout > 0:  # the step's own loss: no extra forward, so no extra dropout mask drawn
-                        seen += lb.detach() * len(idx)
-                    if max_seconds is not None and settings.clock() - t0 > max_seconds:
-                        res.stop_reason = "time budget"  # one epoch of many small batches can take seconds
-                        break
-                if res.stop_reason == "time budget":
-                    break
-                if m.dropout > 0:
-                    res.train_loss_on.append(seen.item() / n)
-        # Keep the best weights when stopping early or diverging (a finished run keeps its last).
+        if mb is None:
+            return Progress(epoch, self.run.t.epochs, res.predict, history, model=self.net)
+        return Progress(
+            epoch, self.run.t.epochs, _numpy_predict(mb, tf), history, mb.copy, _numpy_copies(mb, tf), self.net
+        )
+
+    def over_time(self) -> str | None:
+        """ "time budget" once the run has used its seconds, else None."""
+        s = self.run.max_seconds
+        return "time budget" if s is not None and settings.clock() - self.t0 > s else None
+
+    def step(self) -> str | None:
+        """One epoch of steps; "time budget" if its seconds ran out inside the epoch (many small batches)."""
+        n, bs, net = self.n, self.bs, self.net
+        if self.mb is not None:  # a full batch in order, as the fast path's; mini-batches in the loop's order
+            self.mb.epoch(torch.arange(n) if self.fast else torch.randperm(n, generator=self.g), bs)
+        elif self.fast:
+            assert self.loss is not None  # measure() kept the training loss's graph
+            self.opt.zero_grad()
+            self.loss.backward()
+            self.opt.step()
+        else:
+            net.train()
+            seen = torch.zeros((), device=self.dev)  # the epoch's summed batch losses (x batch size), dropout on
+            for idx in torch.randperm(n, generator=self.g).split(bs):
+                idx = idx.to(self.dev)
+                self.opt.zero_grad()
+                lb = self.loss_fn(net(self.x[idx]), self.y[idx])
+                lb.backward()
+                self.opt.step()
+                if self.run.m.dropout > 0:  # the step's own loss: no extra forward, so no extra dropout mask drawn
+                    seen += lb.detach() * len(idx)
+                if self.over_time():
+                    return "time budget"  # one epoch of many small batches can take seconds
+            if self.run.m.dropout > 0:
+                self.res.train_loss_on.append(seen.item() / n)
+        return None
+
+    def finish(self) -> None:
+        """Keep the best weights when stopping early or diverging (a finished run keeps its last); final metrics."""
+        res, net = self.res, self.net
         if res.stop_reason in ("early stop", "diverged"):
             with torch.no_grad():
-                for b, p in zip(best, params, strict=True):
+                for b, p in zip(self.best, self.params, strict=True):
                     p.copy_(b)
         net.eval()
         with torch.no_grad():
-            out, outv = net(x), net(xv)
-        res.train_metric, res.val_metric = loss_fn(out, y).item(), loss_fn(outv, yv).item()
-        if cls:
-            res.train_accuracy, res.val_accuracy = _accuracy(out, y), _accuracy(outv, yv)
-    return _with_note(res)
+            out, outv = net(self.x), net(self.xv)
+        res.train_metric, res.val_metric = self.loss_fn(out, self.y).item(), self.loss_fn(outv, self.yv).item()
+        if self.cls:
+            res.train_accuracy, res.val_accuracy = _accuracy(out, self.y), _accuracy(outv, self.yv)
 
 
-def _train_engine(
-    x: torch.Tensor,
-    xv: torch.Tensor,
-    data: Dataset,
-    m: ModelSettings,
-    t: TrainSettings,
-    callback: Callable[[Progress], bool | None] | None,
-    every: int | Container[int],
-    transform: Callable[[torch.Tensor], torch.Tensor] | None,
-    max_seconds: float | None,
-) -> FitResult:
+def _train_engine(x: torch.Tensor, xv: torch.Tensor, run: Run) -> FitResult:
     """The same run through `train_many` with one model: same initial weights, rules and result."""
+    data, m, t, callback, transform = run.data, run.m, run.t, run.callback, run.transform
     cls = data.task == "classification"
 
     def tick(live: batched.Live) -> bool | None:
@@ -437,7 +466,8 @@ def _train_engine(
 
     r = train_many(
         x, data.y.float(), xv, data.y_val.float(), [m.width], m, t, task=data.task, seeds=[t.init_seed],
-        device="cpu", hidden_layers=1, callback=tick if callback else None, every=every, max_seconds=max_seconds,
+        device="cpu", hidden_layers=1, callback=tick if callback else None, every=run.every,
+        max_seconds=run.max_seconds,
     )  # fmt: skip
     e = int(r.last_epoch[0]) + 1
     res = FitResult("mlp", r.module(0), int(r.n_params[0]), device="cpu", transform=transform)

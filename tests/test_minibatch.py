@@ -22,7 +22,7 @@ def _data(n: int, d: int, task: str, seed: int = 0) -> tuple[torch.Tensor, torch
 
 
 def _torch_loop(net: nn.Module, x, y, opt_name, lr, wd, task, bs, epochs, seed, l1=0.0) -> list[float]:
-    """The loop of train._train_on's mini-batch branch, as written there."""
+    """The loop of train._Loop.step's mini-batch branch, as written there."""
     opt = make_optimizer(opt_name, list(net.parameters()), lr, wd, l1)
     g = torch.Generator().manual_seed(seed)
     losses = []
