@@ -32,9 +32,10 @@ def _move_degree(page: Any) -> None:
     slider = page.locator(".st-key-degree input[type='range']")
     slider.focus()
     page.keyboard.press("ArrowRight")
-    page.wait_for_function(
-        "before => JSON.stringify([...document.querySelectorAll('.js-plotly-plot')].map("
-        "g => JSON.stringify([g.layout && g.layout.title, g.data]))) !== before",
+    page.wait_for_function(  # new charts drawn (not only the old ones gone)
+        "before => { const gs = [...document.querySelectorAll('.js-plotly-plot')];"
+        " return gs.length > 0 && JSON.stringify(gs.map(g => JSON.stringify([g.layout && g.layout.title, g.data])))"
+        " !== before; }",
         arg=json.dumps(before),
         timeout=60_000,
     )
@@ -66,6 +67,9 @@ def test_without_static_files_plotly_js_comes_over_the_websocket(no_static: str,
     open_page(page, no_static, TITLE[""])
     assert_charts_drawn(page, at_least=2)  # the first run: Streamlit's own charts
     _move_degree(page)  # then kept charts, drawn by the plotly.js the first run sent
+    # Streamlit's charts give way to kept ones on this first move (the remount a static plotly.js avoids)
+    page.wait_for_function("() => document.querySelectorAll('.pg-chart.js-plotly-plot').length >= 2", timeout=60_000)
+    wait_idle(page)
     assert_charts_drawn(page, at_least=2)
     assert page.locator(".pg-chart.js-plotly-plot").count() >= 2
     assert seen == []
