@@ -436,195 +436,241 @@ def train_many(
     seeds[0], so they differ from `fit`'s. On CUDA a full-batch run without dropout replays CUDA graphs.
     """
     dev, _ = pick_device(device)
-    widths, K = [int(w) for w in widths], len(widths)
+    seeds = [train.init_seed + k for k in range(len(widths))] if seeds is None else [int(s) for s in seeds]
     L = model.layers if hidden_layers is None else hidden_layers
-    seeds = [train.init_seed + k for k in range(K)] if seeds is None else [int(s) for s in seeds]
-    cls, E, cpu = task == "classification", train.epochs, dev.type == "cpu"
-    with torch.no_grad(), _no_denormals(cpu), np.errstate(over="ignore", invalid="ignore"):
-        x, y = _prep(x, y, K, dev, dtype)
+    with torch.no_grad(), _no_denormals(dev.type == "cpu"), np.errstate(over="ignore", invalid="ignore"):
+        g = _Engine(x, y, x_val, y_val, [int(w) for w in widths], model, train, task, seeds, dev, dtype, L)
+        g.dropout_masks = dropout_masks
+        graph = cuda_graph and g.fused and dev.type == "cuda" and train.epochs >= 2  # warm-up runs epochs 0-2
+        measure, step = _graphed([g.measure, g.step], g.state) if graph else (g.measure, g.step)
+        t0, end = settings.clock(), None  # the guard's clock (tests slow it)
+        for epoch in range(train.epochs + 1):
+            measure()
+            if g.host:
+                g.rules(epoch)
+            if epoch == train.epochs or (end := g.halt(epoch, callback, every, t0, max_seconds)) is not None:
+                break
+            step()
+        return g.result(epoch, end or "finished")
+
+
+class _Engine:
+    """train_many's state: K networks' flat weights, optimizer, data on the device, histories and stop rules.
+
+    The stop rules run on numpy views on the CPU (`host`: a numpy call costs a quarter of a torch call there),
+    else on the tensors themselves, never waiting for the device (so that a CUDA graph can hold them).
+    """
+
+    dropout_masks: Callable[[tuple[int, ...]], torch.Tensor] | None = None
+
+    def __init__(
+        self, x, y, x_val, y_val, widths: list[int], model: ModelSettings, train: TrainSettings, task: str,
+        seeds: list[int], dev: torch.device, dtype: torch.dtype, L: int,
+    ) -> None:  # fmt: skip
+        K, cls, E, cpu = len(widths), task == "classification", train.epochs, dev.type == "cpu"
+        self.K, self.cls, self.E, self.dev, self.dtype, self.L, self.widths = K, cls, E, dev, dtype, L, widths
+        self.train, self.model = train, model
+        self.x, self.y = x, y = _prep(x, y, K, dev, dtype)
         xv, yv = _prep(x_val, y_val, K, dev, dtype)
-        n, d, p = x.shape[1], x.shape[2], model.dropout if L else 0.0
-        bs = n if train.batch_size == 0 else min(train.batch_size, n)
-        fused = bs == n and p == 0  # as in fit: the training forward doubles as the training-loss measurement
-        net = _Net(d, widths, L, model.activation, seeds, _chunk(widths) if p == 0 else max(widths), dev, dtype)
-        graph = cuda_graph and fused and dev.type == "cuda" and E >= 2  # the graphs' warm-up runs epochs 0-2
-        opt = _Optimizer(
+        self.n, self.d = n, d = x.shape[1], x.shape[2]
+        self.p = p = model.dropout if L else 0.0
+        self.bs = bs = n if train.batch_size == 0 else min(train.batch_size, n)
+        self.fused = fused = bs == n and p == 0  # as in fit: the training forward doubles as the training loss
+        self.net = net = _Net(
+            d, widths, L, model.activation, seeds, _chunk(widths) if p == 0 else max(widths), dev, dtype
+        )
+        self.opt = opt = _Optimizer(
             train.optimizer, train.lr, train.weight_decay, net.theta, E if fused and not cpu else 0,
             _l1_rates(net, train.l1),
         )  # fmt: skip
-        xall = torch.cat([net.rows(x), net.rows(xv)], 1)  # (B, N+M, d): one forward measures train and val
-        yall = torch.cat([y.expand(K, -1), yv.expand(K, -1)], 1)  # (K, N+M)
-        mean = torch.zeros(xall.shape[1], 2, device=dev, dtype=dtype)  # (N+M, 2): train and val means as a product
-        mean[:n, 0], mean[n:, 1] = 1 / n, 1 / xv.shape[1]
-        x1t = torch.cat([xall[:, :n], torch.ones_like(xall[:, :n, :1])], 2).transpose(1, 2).contiguous() if L else None
+        self.xall = xall = torch.cat([net.rows(x), net.rows(xv)], 1)  # (B, N+M, d): one forward, train and val
+        self.yall = yall = torch.cat([y.expand(K, -1), yv.expand(K, -1)], 1)  # (K, N+M)
+        self.mean = torch.zeros(xall.shape[1], 2, device=dev, dtype=dtype)  # (N+M, 2): the means as a product
+        self.mean[:n, 0], self.mean[n:, 1] = 1 / n, 1 / xv.shape[1]
+        self.x1t = (
+            torch.cat([xall[:, :n], torch.ones_like(xall[:, :n, :1])], 2).transpose(1, 2).contiguous() if L else None
+        )
 
-        hist = torch.full((E + 1, len(yall) * (2 if cls else 1), 2), math.nan, device=dev, dtype=dtype)
-        cur = torch.empty(hist.shape[1:], device=dev, dtype=dtype)  # this epoch's [loss, acc] x (train, val) rows
-        best_val = torch.full((K,), math.inf, device=dev, dtype=dtype)  # -inf once stopped: never improves again
-        best_ep, status = (torch.zeros(K, device=dev, dtype=torch.long) for _ in range(2))
-        last = torch.full((K,), E, device=dev, dtype=torch.long)  # the last epoch each model recorded
-        active = torch.ones(K, device=dev, dtype=torch.bool)
-        frozen = torch.zeros_like(net.theta, dtype=torch.bool)  # (P,) parameters of stopped models
-        best, ep = net.theta.clone(), torch.zeros(1, device=dev, dtype=torch.long)
-        bound = torch.tensor([DIVERGED, torch.finfo(dtype).max], device=dev, dtype=dtype)  # val: finite
-        state = [net.theta, *opt.state, hist, best_val, best_ep, status, last, active, frozen, best, ep]
-        fwd: list = []  # the forward of the current epoch (fused mode), which step() differentiates
-        alive = [True]  # on the CPU the host knows when the last model stops; elsewhere it asks now and then
-        # The stop rules below run on numpy views on the CPU (a numpy call costs a quarter of a torch call there),
-        # else on the tensors themselves, never waiting for the device (so that a CUDA graph can hold them).
-        host = cpu and HOST_RULES
+        self.hist = hist = torch.full((E + 1, len(yall) * (2 if cls else 1), 2), math.nan, device=dev, dtype=dtype)
+        self.cur = cur = torch.empty(hist.shape[1:], device=dev, dtype=dtype)  # this epoch's [loss, acc] rows
+        self.best_val = torch.full((K,), math.inf, device=dev, dtype=dtype)  # -inf once stopped: never improves
+        self.best_ep, self.status = (torch.zeros(K, device=dev, dtype=torch.long) for _ in range(2))
+        self.last = torch.full((K,), E, device=dev, dtype=torch.long)  # the last epoch each model recorded
+        self.active = torch.ones(K, device=dev, dtype=torch.bool)
+        self.frozen = torch.zeros_like(net.theta, dtype=torch.bool)  # (P,) parameters of stopped models
+        self.best, self.ep = net.theta.clone(), torch.zeros(1, device=dev, dtype=torch.long)
+        self.bound = torch.tensor([DIVERGED, torch.finfo(dtype).max], device=dev, dtype=dtype)  # val: finite
+        self.state = [net.theta, *opt.state, hist, self.best_val, self.best_ep, self.status, self.last, self.active]
+        self.state += [self.frozen, self.best, self.ep]  # what a CUDA graph's warm-up must undo
+        self.fwd: list = []  # the forward of the current epoch (fused mode), which step() differentiates
+        self.alive = True  # on the CPU the host knows when the last model stops; elsewhere it asks now and then
+        self.host = host = cpu and HOST_RULES
         v = (lambda t: t.numpy()) if host else (lambda t: t)
-        all_ = [hist, cur, best_val, best_ep, status, last, active, frozen, best, net.theta, bound, net.pmodel]
-        hist_, cur_, best_val_, best_ep_, status_, last_, active_, frozen_, best_, theta_, bound_, pm = map(v, all_)
-        opt_state, vl = [v(t) for t in opt.state], cur_[:K, 1]
-        spread = (lambda m: m[pm]) if host else (lambda m: m.index_select(0, pm))  # per model (K,) -> (P,)
-        pairs = list(zip(map(v, net.blocks(best)), map(v, net.P), strict=True))
-        rm = v(net.row_model)
-
-        def keep(imp) -> None:
-            """best = theta for the models in imp (K,); on the host block by block, with row masks broadcast."""
-            if not host or K == 1:
-                _put(best_, theta_, imp if K == 1 else spread(imp))
-            elif (n_imp := np.count_nonzero(imp)) == K:  # count_nonzero: a quarter of .all()'s cost
-                best_[:] = theta_
-            elif n_imp:
-                rows = (imp[rm] if net.chunked else imp)[:, None, None]  # (B, 1, 1)
-                for i, (b, t) in enumerate(pairs):
-                    np.copyto(b, t, where=rows if i < len(pairs) - 1 else imp[:, None, None])
-
-        def evaluate(out: torch.Tensor) -> torch.Tensor:
-            """Train/val loss (and accuracy) of outputs (K, N+M) into cur; returns the residual (or the logits)."""
-            if cls:
-                hit = ((out > 0).to(dtype) == yall).to(dtype)
-                bce = F.binary_cross_entropy_with_logits(out, yall, reduction="none")
-                torch.mm(torch.cat([bce, hit]), mean, out=cur)
-                cur[K:].clamp_(max=1.0)  # n float32 copies of 1/n can sum to 1.0000001
-                return out
-            r = out - yall
-            torch.mm(r.square(), mean, out=cur)
-            return r
-
-        def rules(e) -> None:
-            """fit's per-model rules after measuring epoch e (an int on the host, else the device tensor ep)."""
-            if host:
-                hist_[e] = cur_
-            else:
-                hist.index_copy_(0, e, cur.unsqueeze(0))  # stopped models are blanked at the end, from `last`
-            le = cur_[:K] <= bound_  # diverged: a loss not finite (NaN compares false) or train loss > 1e8
-            ok = le[:, 0] & le[:, 1]
-            imp = ok & (vl < best_val_)
-            _put(best_val_, vl, imp)
-            _put(best_ep_, e, imp)
-            keep(imp)
-            if host and not train.early_stopping and np.count_nonzero(ok) == K:  # the rest is rare: skip it
-                return
-            stop = div = active_ > ok  # running and not ok
-            if train.early_stopping:
-                es = ok & active_ & (e - best_ep_ >= train.patience) & (e < E)
-                stop = div | es
-                _put(status_, EARLY, es)
-            if host and not np.count_nonzero(stop):
-                return
-            opt.frozen = True
-            _put(status_, DIVERGING, div)
-            _put(active_, False, stop)
-            _put(best_val_, -math.inf, stop)
-            _put(last_, e, stop)
-            sp = spread(stop)
-            _put(theta_, best_, sp)  # a stopped model keeps its best weights, frozen
-            for s in opt_state:
-                _put(s, 0.0, sp)
-            _put(frozen_, True, sp)
-            alive[0] = not host or bool(active_.any())
-
-        fast = None  # the CPU's numpy epoch, where it applies
+        all_ = [hist, cur, self.best_val, self.best_ep, self.status, self.last, self.active, self.frozen, self.best]
+        all_ += [net.theta, self.bound, net.pmodel]
+        (self.hist_, self.cur_, self.best_val_, self.best_ep_, self.status_, self.last_, self.active_, self.frozen_,
+         self.best_, self.theta_, self.bound_, self.pm) = map(v, all_)  # fmt: skip
+        self.opt_state, self.vl = [v(t) for t in opt.state], self.cur_[:K, 1]
+        self.pairs = list(zip(map(v, net.blocks(self.best)), map(v, net.P), strict=True))
+        self.rm = v(net.row_model)
+        self.fast = None  # the CPU's numpy epoch, where it applies
         if cpu and NUMPY_STEP and supported(L, fused):
-            fast = NumpyStep(net, net.rows(x), net.rows(xv), y, yv, cls, opt, cur.numpy()).bind(frozen.numpy())
+            fast = NumpyStep(net, net.rows(x), net.rows(xv), y, yv, cls, opt, cur.numpy())
+            self.fast = fast.bind(self.frozen.numpy())
+        self.gens = [torch.Generator().manual_seed(s + 1) for s in seeds]  # batch order per model, as fit: seed + 1
+        self.mask_gen = torch.Generator(device=dev).manual_seed(seeds[0]) if p else None
 
-        def measure() -> None:
-            """Losses at the current weights (eval mode), then (off the host) the rules."""
-            if fast is not None:
-                fast.measure()
-            else:
-                out, cache = net.forward(xall)
-                fwd[:] = [evaluate(out), cache]
-            if not host:
-                rules(ep)
+    def spread(self, m):
+        """Per model (K,) -> per parameter (P,)."""
+        return m[self.pm] if self.host else m.index_select(0, self.pm)
 
-        gens = [torch.Generator().manual_seed(s + 1) for s in seeds]  # batch order per model, as fit: seed + 1
-        mask_gen = torch.Generator(device=dev).manual_seed(seeds[0]) if p and dropout_masks is None else None
+    def keep(self, imp) -> None:
+        """best = theta for the models in imp (K,); on the host block by block, with row masks broadcast."""
+        K, best_, theta_ = self.K, self.best_, self.theta_
+        if not self.host or K == 1:
+            _put(best_, theta_, imp if K == 1 else self.spread(imp))
+        elif (n_imp := np.count_nonzero(imp)) == K:  # count_nonzero: a quarter of .all()'s cost
+            best_[:] = theta_
+        elif n_imp:
+            rows = (imp[self.rm] if self.net.chunked else imp)[:, None, None]  # (B, 1, 1)
+            for i, (b, t) in enumerate(self.pairs):
+                np.copyto(b, t, where=rows if i < len(self.pairs) - 1 else imp[:, None, None])
 
-        def masks(b: int) -> list[torch.Tensor] | None:
-            """Scaled dropout masks (K, b, c) for each hidden layer, as nn.Dropout: input * (keep / (1 - p))."""
-            if not p:
-                return None
-            draw = dropout_masks or (lambda s: torch.empty(s, device=dev).bernoulli_(1 - p, generator=mask_gen))
-            return [draw((K, b, net.c)).to(dev, dtype).div(1 - p) for _ in range(L)]
+    def evaluate(self, out: torch.Tensor) -> torch.Tensor:
+        """Train/val loss (and accuracy) of outputs (K, N+M) into cur; returns the residual (or the logits)."""
+        yall, cur = self.yall, self.cur
+        if self.cls:
+            hit = ((out > 0).to(self.dtype) == yall).to(self.dtype)
+            bce = F.binary_cross_entropy_with_logits(out, yall, reduction="none")
+            torch.mm(torch.cat([bce, hit]), self.mean, out=cur)
+            cur[self.K :].clamp_(max=1.0)  # n float32 copies of 1/n can sum to 1.0000001
+            return out
+        r = out - yall
+        torch.mm(r.square(), self.mean, out=cur)
+        return r
 
-        def step() -> None:
-            """One epoch of training steps."""
-            if fast is not None:
-                fast.step()
-            elif fused:
-                r, cache = fwd
-                net.backward(_dloss(r[:, :n], y, cls), cache, x1t=x1t)
-                opt.step(net.theta, net.grad, frozen, ep)
-            else:
-                perm = torch.stack([torch.randperm(n, generator=g) for g in gens]).to(dev)  # (K, N)
-                for idx in perm.split(bs, dim=1):  # (K, b)
-                    xb = x[0][idx] if len(x) == 1 else x.gather(1, idx.unsqueeze(-1).expand(-1, -1, d))
-                    yb = y[0][idx] if len(y) == 1 else y.gather(1, idx)
-                    ms = masks(idx.shape[1])
-                    out, cache = net.forward(net.rows(xb), ms)
-                    net.backward(_dloss(out if cls else out - yb, yb, cls), cache, ms)
-                    opt.step(net.theta, net.grad, frozen)
-            if not host:
-                ep.add_(1)
+    def rules(self, e) -> None:
+        """fit's per-model rules after measuring epoch e (an int on the host, else the device tensor ep)."""
+        host, K, train, cur_, vl = self.host, self.K, self.train, self.cur_, self.vl
+        if host:
+            self.hist_[e] = cur_
+        else:
+            self.hist.index_copy_(0, e, self.cur.unsqueeze(0))  # stopped models are blanked at the end, from `last`
+        le = cur_[:K] <= self.bound_  # diverged: a loss not finite (NaN compares false) or train loss > 1e8
+        ok = le[:, 0] & le[:, 1]
+        imp = ok & (vl < self.best_val_)
+        _put(self.best_val_, vl, imp)
+        _put(self.best_ep_, e, imp)
+        self.keep(imp)
+        if host and not train.early_stopping and np.count_nonzero(ok) == K:  # the rest is rare: skip it
+            return
+        stop = div = self.active_ > ok  # running and not ok
+        if train.early_stopping:
+            es = ok & self.active_ & (e - self.best_ep_ >= train.patience) & (e < self.E)
+            stop = div | es
+            _put(self.status_, EARLY, es)
+        if host and not np.count_nonzero(stop):
+            return
+        self.stop(e, stop, div)
 
-        run_a, run_b = _graphed([measure, step], state) if graph else (measure, step)
-        t0, end, check = settings.clock(), "finished", 1 if cpu else 25  # the guard's clock (tests slow it)
-        for epoch in range(E + 1):
-            run_a()
-            if host:
-                rules(epoch)
-            if epoch == E:
-                break
-            tick = callback is not None and epoch > 0 and due(epoch, every)
-            if tick or epoch % check == 0:  # a host sync: every epoch on the CPU, where it costs nothing
-                if not (alive[0] if host else active.any()):
-                    break
-                if (
-                    tick
-                    and callback is not None
-                    and callback(Live(epoch, K, hist, last, lambda x: _predict(net, x), net)) is False
-                ):
-                    end = "stopped"
-                    break
-                if max_seconds is not None and settings.clock() - t0 > max_seconds:  # a last-resort guard
-                    end = "time budget"
-                    break
-            run_b()
+    def stop(self, e, stop, div) -> None:
+        """Freeze the models in stop (K,) at their best weights after epoch e; div: those that diverged."""
+        self.opt.frozen = True
+        _put(self.status_, DIVERGING, div)
+        _put(self.active_, False, stop)
+        _put(self.best_val_, -math.inf, stop)
+        _put(self.last_, e, stop)
+        sp = self.spread(stop)
+        _put(self.theta_, self.best_, sp)  # a stopped model keeps its best weights, frozen
+        for s in self.opt_state:
+            _put(s, 0.0, sp)
+        _put(self.frozen_, True, sp)
+        self.alive = not self.host or bool(self.active_.any())
 
-        last.clamp_(max=epoch)  # models still running recorded up to the last epoch measured
-        h = _history(hist, last, K, E + 1)
-        evaluate(net.forward(xall)[0])
-        final = cur.double().cpu().numpy()
+    def halt(
+        self, epoch: int, callback: Callable[[Live], bool | None] | None, every: int | Container[int], t0: float,
+        max_seconds: float | None,
+    ) -> str | None:  # fmt: skip
+        """Why the loop ends after measuring epoch: no model left ("finished"), the callback ("stopped") or the
+        last-resort guard ("time budget"); None to go on. Off the CPU it syncs with the device every 25 epochs."""
+        tick = callback is not None and epoch > 0 and due(epoch, every)
+        if not (tick or epoch % (1 if self.dev.type == "cpu" else 25) == 0):
+            return None
+        if not (self.alive if self.host else self.active.any()):
+            return "finished"
+        if tick and callback is not None and callback(self.live(epoch)) is False:
+            return "stopped"
+        if max_seconds is not None and settings.clock() - t0 > max_seconds:
+            return "time budget"
+        return None
+
+    def measure(self) -> None:
+        """Losses at the current weights (eval mode), then (off the host) the rules."""
+        if self.fast is not None:
+            self.fast.measure()
+        else:
+            out, cache = self.net.forward(self.xall)
+            self.fwd[:] = [self.evaluate(out), cache]
+        if not self.host:
+            self.rules(self.ep)
+
+    def masks(self, b: int) -> list[torch.Tensor] | None:
+        """Scaled dropout masks (K, b, c) for each hidden layer, as nn.Dropout: input * (keep / (1 - p))."""
+        p, dev = self.p, self.dev
+        if not p:
+            return None
+        draw = self.dropout_masks or (lambda s: torch.empty(s, device=dev).bernoulli_(1 - p, generator=self.mask_gen))
+        return [draw((self.K, b, self.net.c)).to(dev, self.dtype).div(1 - p) for _ in range(self.L)]
+
+    def step(self) -> None:
+        """One epoch of training steps."""
+        net, opt, x, y, cls = self.net, self.opt, self.x, self.y, self.cls
+        if self.fast is not None:
+            self.fast.step()
+        elif self.fused:
+            r, cache = self.fwd
+            net.backward(_dloss(r[:, : self.n], y, cls), cache, x1t=self.x1t)
+            opt.step(net.theta, net.grad, self.frozen, self.ep)
+        else:
+            perm = torch.stack([torch.randperm(self.n, generator=g) for g in self.gens]).to(self.dev)  # (K, N)
+            for idx in perm.split(self.bs, dim=1):  # (K, b)
+                xb = x[0][idx] if len(x) == 1 else x.gather(1, idx.unsqueeze(-1).expand(-1, -1, self.d))
+                yb = y[0][idx] if len(y) == 1 else y.gather(1, idx)
+                ms = self.masks(idx.shape[1])
+                out, cache = net.forward(net.rows(xb), ms)
+                net.backward(_dloss(out if cls else out - yb, yb, cls), cache, ms)
+                opt.step(net.theta, net.grad, self.frozen)
+        if not self.host:
+            self.ep.add_(1)
+
+    def live(self, epoch: int) -> Live:
+        """What a progress callback sees at `epoch`."""
+        net = self.net
+        return Live(epoch, self.K, self.hist, self.last, lambda x: _predict(net, x), net)
+
+    def result(self, epoch: int, end: str) -> ManyResult:
+        """The run's result after its last measured epoch; `end`: why the loop ended, for models still running."""
+        K, net = self.K, self.net
+        self.last.clamp_(max=epoch)  # models still running recorded up to the last epoch measured
+        h = _history(self.hist, self.last, K, self.E + 1)
+        self.evaluate(net.forward(self.xall)[0])
+        final = self.cur.double().cpu().numpy()
         res = ManyResult(
             h[0],
             h[1],
-            best_epoch=best_ep.cpu().numpy(),
-            last_epoch=last.cpu().numpy(),
-            stop_reason=[("", "early stop", "diverged")[c] or end for c in status.tolist()],
-            n_params=np.array([mlp_params(d, (w,) * L) for w in widths]),
+            best_epoch=self.best_ep.cpu().numpy(),
+            last_epoch=self.last.cpu().numpy(),
+            stop_reason=[("", "early stop", "diverged")[c] or end for c in self.status.tolist()],
+            n_params=np.array([mlp_params(self.d, (w,) * self.L) for w in self.widths]),
             train_metric=final[:K, 0],
             val_metric=final[:K, 1],
-            device=dev.type,
+            device=self.dev.type,
             net=net,
-            model=model,
+            model=self.model,
         )
-        if cls:
+        if self.cls:
             res.train_acc, res.val_acc, res.train_accuracy, res.val_accuracy = *h[2:], *final[K:].T
-    return res
+        return res
 
 
 def _graphed(fns: list[Callable[[], None]], state: list[torch.Tensor]) -> list[Callable[[], None]]:
