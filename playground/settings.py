@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, ClassVar, TypeVar
 
@@ -159,27 +159,50 @@ def _check_widths(spec: Spec, v: Any) -> str | None:
     return None
 
 
-def check(spec: Spec, default: Any, v: Any) -> str | None:
-    """None when v is a valid value for the spec, else the reason."""
+def _kind(spec: Spec, default: Any) -> str:
+    """The kind of value a setting holds, from its widget and default: how it is checked and parsed."""
     if spec.widget == "widths":
-        return _check_widths(spec, v) if isinstance(v, str) else "must be widths like 4,2"
-    if isinstance(default, bool):
-        return None if isinstance(v, bool) else "must be true or false"
+        return "widths"
+    if isinstance(default, bool):  # before int: a bool is an int
+        return "bool"
     if isinstance(default, tuple):
-        if not isinstance(v, tuple) or any(c not in (spec.choices or ()) for c in v):
-            return f"must be a subset of {', '.join(spec.choices or ())}"
-        if spec.lo is not None and len(v) < spec.lo:
-            return f"pick at least {spec.lo:g}"
-        return None
+        return "subset"
     if isinstance(default, str):
-        return None if v in (spec.choices or ()) else f"must be one of {', '.join(spec.choices or ())}"
-    if isinstance(default, int) and (not isinstance(v, int) or isinstance(v, bool)):
-        return "must be a whole number"
+        return "choice"
+    return "int" if isinstance(default, int) else "number"
+
+
+def _check_number(spec: Spec, v: Any) -> str | None:
     if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
         return "must be a finite number"
     if (spec.lo is not None and v < spec.lo) or (spec.hi is not None and v > spec.hi):
         return f"must be between {spec.lo:g} and {spec.hi:g}"
     return None
+
+
+def _check_subset(spec: Spec, v: Any) -> str | None:
+    if not isinstance(v, tuple) or any(c not in (spec.choices or ()) for c in v):
+        return f"must be a subset of {', '.join(spec.choices or ())}"
+    if spec.lo is not None and len(v) < spec.lo:
+        return f"pick at least {spec.lo:g}"
+    return None
+
+
+_CHECK: dict[str, Callable[[Spec, Any], str | None]] = {  # kind -> the reason a value is invalid, or None
+    "widths": lambda spec, v: _check_widths(spec, v) if isinstance(v, str) else "must be widths like 4,2",
+    "bool": lambda spec, v: None if isinstance(v, bool) else "must be true or false",
+    "subset": _check_subset,
+    "choice": lambda spec, v: None if v in (spec.choices or ()) else f"must be one of {', '.join(spec.choices or ())}",
+    "int": lambda spec, v: (
+        "must be a whole number" if not isinstance(v, int) or isinstance(v, bool) else _check_number(spec, v)
+    ),
+    "number": _check_number,
+}
+
+
+def check(spec: Spec, default: Any, v: Any) -> str | None:
+    """None when v is a valid value for the spec, else the reason."""
+    return _CHECK[_kind(spec, default)](spec, v)
 
 
 NOTES = {  # what parse did to a raw value -> its notice (English; the page says the same in its language)
@@ -190,48 +213,72 @@ NOTES = {  # what parse did to a raw value -> its notice (English; the page says
 }
 
 
+def _parse_bool(spec: Spec, default: Any, raw: Any) -> tuple[Any, str | None]:
+    s = str(raw).strip().lower()
+    if s in ("1", "true", "yes", "on"):
+        return True, None
+    if s in ("0", "false", "no", "off"):
+        return False, None
+    raise ValueError
+
+
+def _parse_subset(spec: Spec, default: Any, raw: Any) -> tuple[Any, str | None]:
+    picked = tuple(p for p in str(raw).split(",") if p) if isinstance(raw, str) else tuple(raw)
+    if check(spec, default, picked):
+        raise ValueError
+    return picked, None
+
+
+def _parse_widths(spec: Spec, default: Any, raw: Any) -> tuple[Any, str | None]:
+    """Too many layers are cut, widths out of range clamped."""
+    ws = parse_widths(str(raw))
+    w_lo, w_hi = int(spec.lo or 1), int(spec.hi or 10**6)
+    ok = tuple(min(max(w, w_lo), w_hi) for w in ws[:MAX_LAYERS])
+    return fmt_widths(ok), (None if ok == ws else "clamped")
+
+
+def _parse_choice(spec: Spec, default: Any, raw: Any) -> tuple[Any, str | None]:
+    if raw not in (spec.choices or ()):
+        raise ValueError
+    return str(raw), None
+
+
+def _parse_number(spec: Spec, default: Any, raw: Any) -> tuple[Any, str | None]:
+    """Clamped into the bounds; an int setting's value rounded."""
+    x = float(raw)
+    if not math.isfinite(x):
+        raise ValueError
+    whole = True
+    if isinstance(default, int):
+        whole, x = round(x) == x, round(x)
+    lo = spec.lo if spec.lo is not None else -math.inf
+    hi = spec.hi if spec.hi is not None else math.inf
+    v = min(max(x, lo), hi)
+    v = int(v) if isinstance(default, int) else float(v)
+    if v != x:
+        return v, "clamped"
+    if not whole:
+        return v, "rounded"
+    return v, None
+
+
+_PARSE: dict[str, Callable[[Spec, Any, Any], tuple[Any, str | None]]] = {  # kind -> raw value to (value, note)
+    "widths": _parse_widths,
+    "bool": _parse_bool,
+    "subset": _parse_subset,
+    "choice": _parse_choice,
+    "int": _parse_number,
+    "number": _parse_number,
+}
+
+
 def parse_kind(spec: Spec, default: Any, raw: Any) -> tuple[Any, str | None]:
     """Turn a raw (string) value into a valid one: (value, what was done: None or a key of NOTES).
 
     Unparseable values fall back to the default ("unknown"); numbers out of range are clamped.
     """
     try:
-        if isinstance(default, bool):
-            s = str(raw).strip().lower()
-            if s in ("1", "true", "yes", "on"):
-                return True, None
-            if s in ("0", "false", "no", "off"):
-                return False, None
-            raise ValueError
-        if isinstance(default, tuple):
-            picked = tuple(p for p in str(raw).split(",") if p) if isinstance(raw, str) else tuple(raw)
-            if check(spec, default, picked):
-                raise ValueError
-            return picked, None
-        if spec.widget == "widths":  # too many layers are cut, widths out of range clamped
-            ws = parse_widths(str(raw))
-            w_lo, w_hi = int(spec.lo or 1), int(spec.hi or 10**6)
-            ok = tuple(min(max(w, w_lo), w_hi) for w in ws[:MAX_LAYERS])
-            return fmt_widths(ok), (None if ok == ws else "clamped")
-        if isinstance(default, str):
-            if raw not in (spec.choices or ()):
-                raise ValueError
-            return str(raw), None
-        x = float(raw)
-        if not math.isfinite(x):
-            raise ValueError
-        whole = True
-        if isinstance(default, int):
-            whole, x = round(x) == x, round(x)
-        lo = spec.lo if spec.lo is not None else -math.inf
-        hi = spec.hi if spec.hi is not None else math.inf
-        v = min(max(x, lo), hi)
-        v = int(v) if isinstance(default, int) else float(v)
-        if v != x:
-            return v, "clamped"
-        if not whole:
-            return v, "rounded"
-        return v, None
+        return _PARSE[_kind(spec, default)](spec, default, raw)
     except (TypeError, ValueError, OverflowError):
         return default, "unknown"
 
