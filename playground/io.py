@@ -383,93 +383,14 @@ def read_points_csv(
         )
     if not raw.strip():
         raise UploadError("The file is empty: it needs a header row and one row per point.")
-    want = COLUMNS[task]
-    header, data = _rows(_decode(raw), want, max_rows)
+    header, data = _rows(_decode(raw), COLUMNS[task], max_rows)
     cols = _columns(header, task)
-    for line, r in data:
-        if len(r) != len(header):
-            raise UploadError(
-                "Line {line} has the wrong number of values: {got} instead of {want}, one per column of the header.",
-                line=line,
-                got=len(r),
-                want=len(header),
-            )
-    inputs = want[:-1]
-    xs = np.array([[_number(r[cols[c]], line, c) for c in inputs] for line, r in data], dtype=np.float64)
-    xs = xs.reshape(len(data), len(inputs))
-    if task == "regression":
-        ys = np.array([_number(r[cols["y"]], line, "y") for line, r in data], dtype=np.float64)
-    else:
-        ys = np.array([_label(r[cols["label"]], line) for line, r in data], dtype=np.float64)
-
+    xs, ys = _values(header, data, cols, task)
     tr, va = _split_rows(data, cols)
     split = "column" if "split" in cols else "random"
-    notes: list[Text] = []
-    if len(tr) < min_rows:
-        if split == "column":
-            raise UploadError(
-                "Too few training points: {got} marked 'train', but at least {need} are needed.",
-                got=len(tr),
-                need=min_rows,
-            )
-        need = next(n for n in itertools.count(min_rows) if n - _n_val(n) >= min_rows)
-        raise UploadError(
-            "Too few points: {got} in the file, but at least {need} are needed ({train} to train on, the rest to validate).",
-            got=len(data),
-            need=need,
-            train=min_rows,
-        )
-    if len(va) == 0:
-        raise UploadError("No row is marked 'val': mark some rows 'val' to measure the validation error.")
-    if split == "random":
-        notes.append(
-            Text(
-                "The points were split at random: {train} for training, {val} for validation.",
-                {"train": len(tr), "val": len(va)},
-            )
-        )
-
-    scale: list[tuple[float, float] | None] = []
-    if task == "regression":
-        x = xs[:, 0]
-        lo, hi = float(x.min()), float(x.max())
-        if lo == hi:
-            raise UploadError("All x values are equal ({x}): a curve needs points at different x.", x=f"{lo:g}")
-        if lo < DOMAIN[0] or hi > DOMAIN[1]:
-            # The polynomial basis (Legendre) and the plots work on [-1, 1]: map the whole file there at once,
-            # training and validation together, so both splits share one scale.
-            xs[:, 0] = _rescale(x, DOMAIN)
-            scale.append((lo, hi))
-            notes.append(Text("x was rescaled from [{lo}, {hi}] to [-1, 1], where the models work.", _range(lo, hi)))
-        else:
-            scale.append(None)
-    else:
-        if len(np.unique(ys[tr])) < 2:
-            only = int(ys[tr][0])
-            raise UploadError(
-                "Every training point has label {label}: a classifier needs both classes (0 and 1) to learn.",
-                label=only,
-            )
-        for j, c in enumerate(inputs):
-            v = xs[:, j]
-            lo, hi = float(v.min()), float(v.max())
-            if lo < -CLASS_BOX or hi > CLASS_BOX:
-                if lo == hi:
-                    raise UploadError(
-                        "All {col} values are equal ({v}); they carry no information.", col=c, v=f"{lo:g}"
-                    )
-                # Networks with tanh or sigmoid saturate on inputs in the hundreds; bring them near the demo sets.
-                xs[:, j] = _rescale(v, (-CLASS_TARGET, CLASS_TARGET))
-                scale.append((lo, hi))
-                notes.append(
-                    Text(
-                        "{col} was rescaled from [{lo}, {hi}] to [-2, 2] so the network can learn.",
-                        {"col": c, **_range(lo, hi)},
-                    )
-                )
-            else:
-                scale.append(None)
-
+    notes = _check_split(len(data), len(tr), len(va), split, min_rows)
+    reg = task == "regression"
+    scale = _scale_x(xs, notes) if reg else _scale_inputs(xs, ys[tr], COLUMNS[task][:-1], notes)  # in place
     t = torch.from_numpy
     x_all = xs[:, 0] if task == "regression" else xs
     ds = Dataset(
@@ -484,3 +405,97 @@ def read_points_csv(
     target = DOMAIN if task == "regression" else (-CLASS_TARGET, CLASS_TARGET)
     info = UploadInfo(len(data), len(tr), len(va), split, tuple(scale), target, tuple(notes))
     return ds, info
+
+
+def _values(
+    header: list[str], data: list[tuple[int, list[str]]], cols: dict[str, int], task: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """The inputs (R, d) and targets (R,) of the rows, each row checked to have one value per column."""
+    for line, r in data:
+        if len(r) != len(header):
+            raise UploadError(
+                "Line {line} has the wrong number of values: {got} instead of {want}, one per column of the header.",
+                line=line,
+                got=len(r),
+                want=len(header),
+            )
+    inputs = COLUMNS[task][:-1]
+    xs = np.array([[_number(r[cols[c]], line, c) for c in inputs] for line, r in data], dtype=np.float64)
+    xs = xs.reshape(len(data), len(inputs))
+    if task == "regression":
+        ys = np.array([_number(r[cols["y"]], line, "y") for line, r in data], dtype=np.float64)
+    else:
+        ys = np.array([_label(r[cols["label"]], line) for line, r in data], dtype=np.float64)
+    return xs, ys
+
+
+def _check_split(rows: int, n_tr: int, n_va: int, split: str, min_rows: int) -> list[Text]:
+    """Enough training points and some validation points, else UploadError; the note of a random split."""
+    if n_tr < min_rows:
+        if split == "column":
+            raise UploadError(
+                "Too few training points: {got} marked 'train', but at least {need} are needed.",
+                got=n_tr,
+                need=min_rows,
+            )
+        need = next(n for n in itertools.count(min_rows) if n - _n_val(n) >= min_rows)
+        raise UploadError(
+            "Too few points: {got} in the file, but at least {need} are needed ({train} to train on, the rest to validate).",
+            got=rows,
+            need=need,
+            train=min_rows,
+        )
+    if n_va == 0:
+        raise UploadError("No row is marked 'val': mark some rows 'val' to measure the validation error.")
+    if split != "random":
+        return []
+    return [
+        Text(
+            "The points were split at random: {train} for training, {val} for validation.", {"train": n_tr, "val": n_va}
+        )
+    ]
+
+
+def _scale_x(xs: np.ndarray, notes: list[Text]) -> list[tuple[float, float] | None]:
+    """A regression file's x mapped onto [-1, 1] where it leaves it (in place, with a note): its old range."""
+    x = xs[:, 0]
+    lo, hi = float(x.min()), float(x.max())
+    if lo == hi:
+        raise UploadError("All x values are equal ({x}): a curve needs points at different x.", x=f"{lo:g}")
+    if DOMAIN[0] <= lo and hi <= DOMAIN[1]:
+        return [None]
+    # The polynomial basis (Legendre) and the plots work on [-1, 1]: map the whole file there at once,
+    # training and validation together, so both splits share one scale.
+    xs[:, 0] = _rescale(x, DOMAIN)
+    notes.append(Text("x was rescaled from [{lo}, {hi}] to [-1, 1], where the models work.", _range(lo, hi)))
+    return [(lo, hi)]
+
+
+def _scale_inputs(
+    xs: np.ndarray, y_train: np.ndarray, inputs: tuple[str, ...], notes: list[Text]
+) -> list[tuple[float, float] | None]:
+    """A class file's inputs brought into [-2, 2] where they leave the demo sets' box (in place, with notes)."""
+    if len(np.unique(y_train)) < 2:
+        raise UploadError(
+            "Every training point has label {label}: a classifier needs both classes (0 and 1) to learn.",
+            label=int(y_train[0]),
+        )
+    scale: list[tuple[float, float] | None] = []
+    for j, c in enumerate(inputs):
+        v = xs[:, j]
+        lo, hi = float(v.min()), float(v.max())
+        if lo >= -CLASS_BOX and hi <= CLASS_BOX:
+            scale.append(None)
+            continue
+        if lo == hi:
+            raise UploadError("All {col} values are equal ({v}); they carry no information.", col=c, v=f"{lo:g}")
+        # Networks with tanh or sigmoid saturate on inputs in the hundreds; bring them near the demo sets.
+        xs[:, j] = _rescale(v, (-CLASS_TARGET, CLASS_TARGET))
+        scale.append((lo, hi))
+        notes.append(
+            Text(
+                "{col} was rescaled from [{lo}, {hi}] to [-2, 2] so the network can learn.",
+                {"col": c, **_range(lo, hi)},
+            )
+        )
+    return scale
