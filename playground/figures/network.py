@@ -61,94 +61,14 @@ def network_figure(
     """The network's neuron pictures joined by their weights, and one picture enlarged over the training points."""
     w = {**WORDS, **(labels or {})}
     names = list(names or ins.names)
-    n_layers = len(ins.maps)
-    last = n_layers - 1
-    g = len(ins.gx)
-    xs = [k * STEP_X for k in range(n_layers)]
+    xs = [k * STEP_X for k in range(len(ins.maps))]
     ys = [_column(n) for n in ins.shown]
-    traces: list[dict[str, Any]] = []
+    traces = _links(ins, xs, ys, w, names)  # first, under the pictures
     shapes: list[dict[str, Any]] = []
     annotations: list[dict[str, Any]] = []
-
-    # links first, under the pictures: binned by |w| into a few widths, per sign, each bin one trace
-    top = max((float(np.abs(a).max()) for a in ins.weights if a.size), default=0.0) or 1.0
-    bins: dict[tuple[int, int], tuple[list, list]] = {}
-    hx, hy, htext = [], [], []
-    for k, wt in enumerate(ins.weights):  # (n_out, n_in): layer k to layer k + 1
-        x0, x1 = xs[k] + SIZE / 2, xs[k + 1] - SIZE / 2
-        n_out = wt.shape[0]
-        for j in range(n_out):
-            for i in range(wt.shape[1]):
-                v = float(wt[j, i])
-                b = min(int(abs(v) / top * len(WIDTHS)), len(WIDTHS) - 1)
-                lx, ly = bins.setdefault((b, v > 0), ([], []))
-                lx += [x0, x1, None]
-                ly += [round(float(ys[k][i]), 3), round(float(ys[k + 1][j]), 3), None]
-                s = 0.25 + 0.5 * (j / (n_out - 1) if n_out > 1 else 0.5)  # distinct hover points, never stacked
-                hx.append(round(x0 + s * (x1 - x0), 3))
-                hy.append(round(float(ys[k][i] + s * (ys[k + 1][j] - ys[k][i])), 3))
-                htext.append(
-                    f"{w['weight'].format(w=_f(v))}<br>{_label(w, names, k, i, last)} → {_label(w, names, k + 1, j, last)}"
-                )
-    for (b, pos), (lx, ly) in sorted(bins.items()):
-        traces.append(
-            {"type": "scatter", "x": lx, "y": ly, "mode": "lines", "hoverinfo": "skip", "showlegend": False,
-             "line": {"width": WIDTHS[b], "color": CLASS_COLOURS[1] if pos else CLASS_COLOURS[0]},
-             "opacity": 0.35 + 0.15 * b}
-        )  # fmt: skip
-    traces.append(
-        {"type": "scatter", "x": hx, "y": hy, "mode": "markers", "text": htext, "showlegend": False,
-         "marker": {"size": 9, "color": "rgba(0,0,0,0)"}, "hovertemplate": "%{text}<extra></extra>",
-         "meta": {"links": True}}
-    )  # fmt: skip
-
-    # the pictures: heatmaps placed by x0/dx, y0/dy in the network's coordinates; the output's is P(class 1)
-    out_index = 0
-    for k in range(n_layers):
-        for i in range(ins.shown[k]):
-            cx, cy = xs[k], float(ys[k][i])
-            name = _label(w, names, k, i, last)
-            lines = [f"<b>{name}</b>"]
-            if k > 0:
-                lines.append(w["bias"].format(b=_f(ins.bias[k - 1][i])))
-            if k < last:
-                lines.append(w["range"].format(lo=_f(ins.lo[k][i]), hi=_f(ins.hi[k][i])))
-            if k == last:
-                out_index = len(traces)
-            traces.append(
-                {"type": "heatmap", "z": ins.maps[k][i], "x0": cx - SIZE / 2 + SIZE / (2 * g), "dx": SIZE / g,
-                 "y0": cy - SIZE / 2 + SIZE / (2 * g), "dy": SIZE / g, "zmin": 0, "zmax": LEVELS,
-                 "colorscale": STRONG, "showscale": False, "hovertemplate": "<br>".join(lines) + "<extra></extra>",
-                 "meta": {"neuron": name}, "xaxis": "x", "yaxis": "y"}
-            )  # fmt: skip
-            shapes.append(
-                {"type": "rect", "xref": "x", "yref": "y", "x0": cx - SIZE / 2, "x1": cx + SIZE / 2,
-                 "y0": cy - SIZE / 2, "y1": cy + SIZE / 2, "line": {"color": "#555", "width": 1}}
-            )  # fmt: skip
-        head = w["input"] if k == 0 else w["output"] if k == last else w["hidden"].format(k=k)
-        if ins.shown[k] < ins.widths[k]:
-            head += "<br>" + w["neurons"].format(n=ins.widths[k], m=ins.shown[k])
-        annotations.append(
-            {"x": xs[k], "y": 1.0, "xref": "x", "yref": "y domain", "text": head, "showarrow": False,
-             "yanchor": "bottom"}
-        )  # fmt: skip
-
-    # the enlarged picture, the output's until a neuron is hovered, over the training points
+    out_index = _pictures(ins, xs, ys, w, names, traces, shapes, annotations)
     big = len(traces)
-    traces.append(
-        {"type": "heatmap", "z": ins.maps[last][0], "x": ins.gx, "y": ins.gy, "zmin": 0, "zmax": LEVELS,
-         "colorscale": PALE, "showscale": False, "hoverinfo": "skip", "xaxis": "x2", "yaxis": "y2"}
-    )  # fmt: skip
-    if data is not None:
-        x, y = data.x.numpy(), data.y.numpy()  # (N, 2), (N,)
-        for c in (0, 1):
-            pts = x[y == c].round(3)
-            traces.append(
-                {"type": "scatter", "x": pts[:, 0].tolist(), "y": pts[:, 1].tolist(), "mode": "markers",
-                 "xaxis": "x2", "yaxis": "y2", "hoverinfo": "skip", "showlegend": False,
-                 "marker": {"symbol": CLASS_SYMBOLS[c], "size": 5, "color": CLASS_COLOURS[c],
-                            "line": {"width": 0.5, "color": "white"}}}
-            )  # fmt: skip
+    traces += _enlarged(ins, data)
     big_title = len(annotations)
     annotations.append(
         {"x": 0.5, "y": 1.0, "xref": "x2 domain", "yref": "y2 domain", "text": w["out_name"],
@@ -177,6 +97,101 @@ def network_figure(
         "meta": {"network": True, "big": big, "out": out_index, "title": big_title, "split": SPLIT},
     }  # fmt: skip
     return go.Figure(data=traces, layout=lay, _validate=False)
+
+
+def _links(
+    ins: Inside, xs: list[float], ys: list[np.ndarray], w: dict[str, str], names: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The weights as lines, binned by |w| into a few widths, per sign, each bin one trace; then their hover points."""
+    last = len(ins.maps) - 1
+    top = max((float(np.abs(a).max()) for a in ins.weights if a.size), default=0.0) or 1.0
+    bins: dict[tuple[int, int], tuple[list, list]] = {}
+    hx, hy, htext = [], [], []
+    for k, wt in enumerate(ins.weights):  # (n_out, n_in): layer k to layer k + 1
+        x0, x1 = xs[k] + SIZE / 2, xs[k + 1] - SIZE / 2
+        n_out = wt.shape[0]
+        for j in range(n_out):
+            for i in range(wt.shape[1]):
+                v = float(wt[j, i])
+                b = min(int(abs(v) / top * len(WIDTHS)), len(WIDTHS) - 1)
+                lx, ly = bins.setdefault((b, v > 0), ([], []))
+                lx += [x0, x1, None]
+                ly += [round(float(ys[k][i]), 3), round(float(ys[k + 1][j]), 3), None]
+                s = 0.25 + 0.5 * (j / (n_out - 1) if n_out > 1 else 0.5)  # distinct hover points, never stacked
+                hx.append(round(x0 + s * (x1 - x0), 3))
+                hy.append(round(float(ys[k][i] + s * (ys[k + 1][j] - ys[k][i])), 3))
+                htext.append(
+                    f"{w['weight'].format(w=_f(v))}<br>{_label(w, names, k, i, last)} → {_label(w, names, k + 1, j, last)}"
+                )
+    traces = [
+        {"type": "scatter", "x": lx, "y": ly, "mode": "lines", "hoverinfo": "skip", "showlegend": False,
+         "line": {"width": WIDTHS[b], "color": CLASS_COLOURS[1] if pos else CLASS_COLOURS[0]},
+         "opacity": 0.35 + 0.15 * b}
+        for (b, pos), (lx, ly) in sorted(bins.items())
+    ]  # fmt: skip
+    traces.append(
+        {"type": "scatter", "x": hx, "y": hy, "mode": "markers", "text": htext, "showlegend": False,
+         "marker": {"size": 9, "color": "rgba(0,0,0,0)"}, "hovertemplate": "%{text}<extra></extra>",
+         "meta": {"links": True}}
+    )  # fmt: skip
+    return traces
+
+
+def _pictures(
+    ins: Inside, xs: list[float], ys: list[np.ndarray], w: dict[str, str], names: Sequence[str],
+    traces: list[dict[str, Any]], shapes: list[dict[str, Any]], annotations: list[dict[str, Any]],
+) -> int:  # fmt: skip
+    """Each neuron's picture (a heatmap placed by x0/dx, y0/dy in the network's coordinates), its frame and each
+    layer's heading, appended; returns the output picture's trace index (its picture is P(class 1))."""
+    last, g, out_index = len(ins.maps) - 1, len(ins.gx), 0
+    for k in range(len(ins.maps)):
+        for i in range(ins.shown[k]):
+            cx, cy = xs[k], float(ys[k][i])
+            name = _label(w, names, k, i, last)
+            lines = [f"<b>{name}</b>"]
+            if k > 0:
+                lines.append(w["bias"].format(b=_f(ins.bias[k - 1][i])))
+            if k < last:
+                lines.append(w["range"].format(lo=_f(ins.lo[k][i]), hi=_f(ins.hi[k][i])))
+            if k == last:
+                out_index = len(traces)
+            traces.append(
+                {"type": "heatmap", "z": ins.maps[k][i], "x0": cx - SIZE / 2 + SIZE / (2 * g), "dx": SIZE / g,
+                 "y0": cy - SIZE / 2 + SIZE / (2 * g), "dy": SIZE / g, "zmin": 0, "zmax": LEVELS,
+                 "colorscale": STRONG, "showscale": False, "hovertemplate": "<br>".join(lines) + "<extra></extra>",
+                 "meta": {"neuron": name}, "xaxis": "x", "yaxis": "y"}
+            )  # fmt: skip
+            shapes.append(
+                {"type": "rect", "xref": "x", "yref": "y", "x0": cx - SIZE / 2, "x1": cx + SIZE / 2,
+                 "y0": cy - SIZE / 2, "y1": cy + SIZE / 2, "line": {"color": "#555", "width": 1}}
+            )  # fmt: skip
+        head = w["input"] if k == 0 else w["output"] if k == last else w["hidden"].format(k=k)
+        if ins.shown[k] < ins.widths[k]:
+            head += "<br>" + w["neurons"].format(n=ins.widths[k], m=ins.shown[k])
+        annotations.append(
+            {"x": xs[k], "y": 1.0, "xref": "x", "yref": "y domain", "text": head, "showarrow": False,
+             "yanchor": "bottom"}
+        )  # fmt: skip
+    return out_index
+
+
+def _enlarged(ins: Inside, data: Dataset | None) -> list[dict[str, Any]]:
+    """The enlarged picture, the output's until a neuron is hovered, under the training points."""
+    traces: list[dict[str, Any]] = [
+        {"type": "heatmap", "z": ins.maps[-1][0], "x": ins.gx, "y": ins.gy, "zmin": 0, "zmax": LEVELS,
+         "colorscale": PALE, "showscale": False, "hoverinfo": "skip", "xaxis": "x2", "yaxis": "y2"}
+    ]  # fmt: skip
+    if data is not None:
+        x, y = data.x.numpy(), data.y.numpy()  # (N, 2), (N,)
+        for c in (0, 1):
+            pts = x[y == c].round(3)
+            traces.append(
+                {"type": "scatter", "x": pts[:, 0].tolist(), "y": pts[:, 1].tolist(), "mode": "markers",
+                 "xaxis": "x2", "yaxis": "y2", "hoverinfo": "skip", "showlegend": False,
+                 "marker": {"symbol": CLASS_SYMBOLS[c], "size": 5, "color": CLASS_COLOURS[c],
+                            "line": {"width": 0.5, "color": "white"}}}
+            )  # fmt: skip
+    return traces
 
 
 def _label(w: dict[str, str], names: Sequence[str], k: int, i: int, last: int) -> str:
