@@ -430,8 +430,7 @@ def classify_playback(
     w = _w(labels)
     bottom = 190
     tr, va, on = _finite(rec.train_loss), _finite(rec.val_loss), _on_loss(rec)
-    ta = _finite(rec.train_acc) if rec.train_acc is not None else np.full_like(tr, np.nan)
-    vacc = _finite(rec.val_acc) if rec.val_acc is not None else np.full_like(tr, np.nan)
+    ta, vacc = (_finite(a) if a is not None else np.full_like(tr, np.nan) for a in (rec.train_acc, rec.val_acc))
     ep = np.arange(len(tr), dtype=np.int32)
     q = quantise(rec.frames)  # (F, G, G)
     lr = _log_range(tr, va, on)
@@ -474,20 +473,7 @@ def classify_playback(
         {"type": "scatter", **lines[-1], "mode": "lines", "name": w["boundary"], "hoverinfo": "skip",
          "line": {"color": BOUNDARY, "width": 2.5}},
     ]  # fmt: skip
-    sets = (("train", data.x, data.y, False), ("val", data.x_val, data.y_val, True))
-    for which, xt, yt, hollow in sets if show_val else sets[:1]:
-        x, y = xt.numpy(), yt.numpy()
-        for c in (0, 1):
-            pts = x[y == c].round(3)
-            traces.append(
-                {"type": "scatter", "x": pts[:, 0].tolist(), "y": pts[:, 1].tolist(), "mode": "markers",
-                 "name": w[f"{which}{c}"],
-                 "marker": {"symbol": CLASS_SYMBOLS[c] + ("-open" if hollow else ""), "size": 8 if hollow else 7,
-                            "color": CLASS_COLOURS[c],
-                            "line": {"width": 2, "color": CLASS_COLOURS[c]} if hollow else
-                            {"width": 1, "color": "white"}},
-                 "hovertemplate": "x1 %{x:.2f}, x2 %{y:.2f}<extra>%{fullData.name}</extra>"}
-            )  # fmt: skip
+    traces += _class_points(data, show_val, w)
     for ax, a, b_, dash in (("2", tr, va, "dot"), ("3", ta, vacc, "dot")):
         metric = w["metric"] if ax == "2" else w["accuracy"]
         traces += [
@@ -535,9 +521,7 @@ def classify_playback(
             i == near)
         for i, e in enumerate(rec.epochs)
     ]  # fmt: skip
-    best = None
-    if rec.best_epoch is not None:
-        best = names[rec.frame_of(rec.best_epoch)]
+    best = names[near] if rec.best_epoch is not None else None
     menus, sliders = controls(
         names, steps, best, w, GRID_MS, False, _below(height, bottom, 45), _below(height, bottom, 85)
     )
@@ -577,6 +561,26 @@ def classify_playback(
         for i, (n, e) in enumerate(zip(names, rec.epochs, strict=True))
     ]
     return go.Figure(data=traces, layout=lay, frames=frames, _validate=False)
+
+
+def _class_points(data: Dataset, show_val: bool, w: dict[str, str]) -> list[dict[str, Any]]:
+    """The training points (filled) and, with show_val, the validation points (hollow), one trace per class."""
+    traces = []
+    sets = (("train", data.x, data.y, False), ("val", data.x_val, data.y_val, True))
+    for which, xt, yt, hollow in sets if show_val else sets[:1]:
+        x, y = xt.numpy(), yt.numpy()
+        for c in (0, 1):
+            pts = x[y == c].round(3)
+            traces.append(
+                {"type": "scatter", "x": pts[:, 0].tolist(), "y": pts[:, 1].tolist(), "mode": "markers",
+                 "name": w[f"{which}{c}"],
+                 "marker": {"symbol": CLASS_SYMBOLS[c] + ("-open" if hollow else ""), "size": 8 if hollow else 7,
+                            "color": CLASS_COLOURS[c],
+                            "line": {"width": 2, "color": CLASS_COLOURS[c]} if hollow else
+                            {"width": 1, "color": "white"}},
+                 "hovertemplate": "x1 %{x:.2f}, x2 %{y:.2f}<extra>%{fullData.name}</extra>"}
+            )  # fmt: skip
+    return traces
 
 
 # Wires every playback figure on the page (in the app through a small component, in an exported file as its
