@@ -7,6 +7,7 @@ Each setting has a widget key (`prefix + field`, also its URL key) and a stored 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -243,40 +244,93 @@ def widget(cls: type[Settings], name: str, prefix: str = "", container: Any = No
     how = trimmed(key)
     if how == "hide":  # not drawn: the value from the link (or the lesson) is used as it is
         return stored(cls, name, prefix)
-    c = container or st
-    lab, hlp = t(label or spec.label), t(spec.help)
     off = how == "lock"  # drawn, disabled: the value the link set
-    if off:
-        hlp = f"{hlp} {t('Locked by this link.')}"
-    if isinstance(default, bool):
-        v = c.toggle(lab, key=key, help=hlp, disabled=off)
-    elif isinstance(default, tuple):  # a subset of the choices; the widget holds a list
-        st.session_state[key] = list(st.session_state[key])
-        names = {o: t(choice_name(name, o)) for o in spec.choices or ()}
-        picked = c.multiselect(lab, spec.choices, key=key, help=hlp, format_func=names.__getitem__, disabled=off)
-        v = stored(cls, name, prefix)
-        if len(picked) < (spec.lo or 0):
-            c.warning(t("{label}: pick at least one; keeping the last choice.", label=lab))
-    elif isinstance(default, str):
-        names = {o: t(choice_name(name, o)) for o in spec.choices or ()}  # format_func runs off the script thread
-        kind = c.segmented_control if spec.widget == "segmented" else c.selectbox
-        extra = {"required": True} if spec.widget == "segmented" else {}
-        v = kind(lab, spec.choices, key=key, help=hlp, format_func=names.__getitem__, disabled=off, **extra)
-    elif spec.log:
-        opts = log_grid(spec.lo or 0.0, spec.hi or 1.0)
-        st.session_state[key] = nearest_on_grid(st.session_state[key], opts)
-        v = c.select_slider(lab, opts, key=key, help=hlp, format_func=fmt_number, disabled=off)
-    elif spec.widget == "counts":  # fine steps where counts are small; a link's count between two steps joins them
-        opts = count_options(int(st.session_state[key]), int(spec.lo or 0), int(spec.hi or 0))
-        v = c.select_slider(lab, opts, key=key, help=hlp, disabled=off)
-    elif isinstance(default, int) and (spec.hi or 0) > SEED_MAX:
-        v = c.number_input(lab, int(spec.lo or 0), int(spec.hi or 0), step=1, key=key, help=hlp, disabled=off)
-    elif isinstance(default, int):
-        v = c.slider(lab, int(spec.lo or 0), int(spec.hi or 0), step=1, key=key, help=hlp, disabled=off)
-    else:
-        v = c.slider(lab, float(spec.lo or 0), float(spec.hi or 0), step=spec.step, key=key, help=hlp, disabled=off)
+    hlp = t(spec.help) + (f" {t('Locked by this link.')}" if off else "")
+    w = _Widget(container or st, cls, name, prefix, spec, key, t(label or spec.label), hlp, off)
+    v = _drawer(spec, default)(w)
     st.session_state[store] = v
     return v
+
+
+@dataclass(frozen=True)
+class _Widget:
+    """One setting's widget as it is drawn: container, setting, key, label, help, locked by a link."""
+
+    c: Any
+    cls: type[Settings]
+    name: str
+    prefix: str
+    spec: Spec
+    key: str
+    lab: str
+    hlp: str
+    off: bool
+
+    def names(self) -> dict[str, str]:
+        """Choice -> its translated name (format_func runs off the script thread: translate here)."""
+        return {o: t(choice_name(self.name, o)) for o in self.spec.choices or ()}
+
+
+def _subset(w: _Widget) -> Any:
+    """A subset of the choices; the widget holds a list, the setting a tuple."""
+    st.session_state[w.key] = list(st.session_state[w.key])
+    names = w.names()
+    picked = w.c.multiselect(
+        w.lab, w.spec.choices, key=w.key, help=w.hlp, format_func=names.__getitem__, disabled=w.off
+    )
+    if len(picked) < (w.spec.lo or 0):
+        w.c.warning(t("{label}: pick at least one; keeping the last choice.", label=w.lab))
+    return stored(w.cls, w.name, w.prefix)
+
+
+def _choice(w: _Widget) -> Any:
+    names, seg = w.names(), w.spec.widget == "segmented"
+    kind = w.c.segmented_control if seg else w.c.selectbox
+    extra = {"required": True} if seg else {}
+    return kind(w.lab, w.spec.choices, key=w.key, help=w.hlp, format_func=names.__getitem__, disabled=w.off, **extra)
+
+
+def _log_slider(w: _Widget) -> Any:
+    opts = log_grid(w.spec.lo or 0.0, w.spec.hi or 1.0)
+    st.session_state[w.key] = nearest_on_grid(st.session_state[w.key], opts)
+    return w.c.select_slider(w.lab, opts, key=w.key, help=w.hlp, format_func=fmt_number, disabled=w.off)
+
+
+def _counts(w: _Widget) -> Any:
+    """Fine steps where counts are small; a link's count between two steps joins them."""
+    opts = count_options(int(st.session_state[w.key]), int(w.spec.lo or 0), int(w.spec.hi or 0))
+    return w.c.select_slider(w.lab, opts, key=w.key, help=w.hlp, disabled=w.off)
+
+
+def _seed(w: _Widget) -> Any:
+    lo, hi = int(w.spec.lo or 0), int(w.spec.hi or 0)
+    return w.c.number_input(w.lab, lo, hi, step=1, key=w.key, help=w.hlp, disabled=w.off)
+
+
+def _int_slider(w: _Widget) -> Any:
+    return w.c.slider(w.lab, int(w.spec.lo or 0), int(w.spec.hi or 0), step=1, key=w.key, help=w.hlp, disabled=w.off)
+
+
+def _float_slider(w: _Widget) -> Any:
+    lo, hi = float(w.spec.lo or 0), float(w.spec.hi or 0)
+    return w.c.slider(w.lab, lo, hi, step=w.spec.step, key=w.key, help=w.hlp, disabled=w.off)
+
+
+def _drawer(spec: Spec, default: Any) -> Callable[[_Widget], Any]:
+    """How a setting is drawn, from its default's type and its declaration."""
+    if isinstance(default, bool):
+        return lambda w: w.c.toggle(w.lab, key=w.key, help=w.hlp, disabled=w.off)
+    if isinstance(default, tuple):
+        return _subset
+    if isinstance(default, str):
+        return _choice
+    if spec.log:
+        return _log_slider
+    if spec.widget == "counts":
+        return _counts
+    if isinstance(default, int):
+        return _seed if (spec.hi or 0) > SEED_MAX else _int_slider
+    return _float_slider
 
 
 def collect(cls: type[S], prefix: str = "") -> S:
