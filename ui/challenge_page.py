@@ -25,11 +25,13 @@ from playground.challenge import (
     NAME_MAX,
     REVEALED,
     TITLE_MAX,
+    Challenge,
     ChallengeError,
     JoinGuard,
     Results,
     Row,
     Store,
+    Submission,
     Task,
     Unavailable,
     engine_kwargs,
@@ -435,6 +437,24 @@ def teacher_view(s: Store, code: str, secret: str) -> None:
     except ChallengeError as e:
         say(e)
         return
+    _projector(ch, secret)
+    try:
+        _controls(s, ch, code, secret)
+        subs = s.all_submissions(code, secret)
+    except ChallengeError as e:
+        say(e)
+        return
+    if subs:
+        _submissions(s, code, secret, subs)
+    if ch.status == REVEALED:
+        st.session_state["_ch_revealed"] = ch.code
+    leaderboard(ch.code)
+    if ch.status == REVEALED:
+        _revealed(s, ch.code, secret)
+
+
+def _projector(ch: Challenge, secret: str) -> None:
+    """The title, join code and QR code for the projector, the secret teacher link and the status."""
     st.title(t("Class challenge"))
     if ch.task.title:
         st.subheader(inert(ch.task.title))
@@ -448,63 +468,60 @@ def teacher_view(s: Store, code: str, secret: str) -> None:
         st.code(f"{base}?{urlencode({'join': ch.code, 'teacher': secret})}", language=None)
     status = {"open": t("open"), "closed": t("closed"), "revealed": t("revealed")}[ch.status]
     st.caption(t("Status: {status}", status=status))
+
+
+def _controls(s: Store, ch: Challenge, code: str, secret: str) -> None:
+    """Close, reopen, reveal, export and delete (a ChallengeError goes to the caller)."""
     c = st.columns(4)
-    try:
-        if ch.status == "open" and c[0].button(t("Close submissions"), key="ch_close"):
-            s.close(code, secret)
+    if ch.status == "open" and c[0].button(t("Close submissions"), key="ch_close"):
+        s.close(code, secret)
+        st.rerun()
+    if ch.status == "closed" and c[0].button(t("Open submissions again"), key="ch_reopen"):
+        s.reopen(code, secret)
+        st.rerun()
+    if ch.status != REVEALED and c[1].button(t("Reveal"), type="primary", key="ch_reveal"):
+        s.reveal(code, secret)
+        st.rerun()
+    c[2].download_button(
+        t("Export CSV"),
+        s.export_csv(code, secret),
+        file_name=f"challenge-{ch.code}.csv",
+        mime="text/csv",
+        key="ch_export",
+    )
+    with c[3].popover(t("Delete")):
+        st.caption(t("Deletes the challenge, its students and submissions. This cannot be undone."))
+        if st.button(t("Delete for good"), key="ch_delete"):
+            s.delete(code, secret)
+            _go(join=None, teacher=None)
             st.rerun()
-        if ch.status == "closed" and c[0].button(t("Open submissions again"), key="ch_reopen"):
-            s.reopen(code, secret)
-            st.rerun()
-        if ch.status != REVEALED and c[1].button(t("Reveal"), type="primary", key="ch_reveal"):
-            s.reveal(code, secret)
-            st.rerun()
-        c[2].download_button(
-            t("Export CSV"),
-            s.export_csv(code, secret),
-            file_name=f"challenge-{ch.code}.csv",
-            mime="text/csv",
-            key="ch_export",
+
+
+def _submissions(s: Store, code: str, secret: str, subs: list[Submission]) -> None:
+    """Every submission in a table, and removing or restoring one by its id."""
+    with st.expander(t("All submissions ({n})", n=len(subs))):
+        st.dataframe(
+            {
+                "id": [x.id for x in subs],
+                t("Name"): [x.name for x in subs],
+                "#": [x.seq for x in subs],
+                t("Settings"): [x.query or t("defaults") for x in subs],
+                t("Validation MSE"): [fmt_metric(x.val) for x in subs],
+                t("Removed"): [x.removed for x in subs],
+            },
+            hide_index=True,
+            width="stretch",
+            key="ch_all",
         )
-        with c[3].popover(t("Delete")):
-            st.caption(t("Deletes the challenge, its students and submissions. This cannot be undone."))
-            if st.button(t("Delete for good"), key="ch_delete"):
-                s.delete(code, secret)
-                _go(join=None, teacher=None)
-                st.rerun()
-        subs = s.all_submissions(code, secret)
-    except ChallengeError as e:
-        say(e)
-        return
-    if subs:
-        with st.expander(t("All submissions ({n})", n=len(subs))):
-            st.dataframe(
-                {
-                    "id": [x.id for x in subs],
-                    t("Name"): [x.name for x in subs],
-                    "#": [x.seq for x in subs],
-                    t("Settings"): [x.query or t("defaults") for x in subs],
-                    t("Validation MSE"): [fmt_metric(x.val) for x in subs],
-                    t("Removed"): [x.removed for x in subs],
-                },
-                hide_index=True,
-                width="stretch",
-                key="ch_all",
-            )
-            c1, c2 = st.columns(2, vertical_alignment="bottom")
-            sid = c1.selectbox(t("Submission id"), [x.id for x in subs], key="ch_rm_id")
-            if c2.button(t("Remove / restore"), key="ch_rm"):
-                gone = next(x.removed for x in subs if x.id == sid)
-                try:
-                    s.remove(code, secret, int(sid), removed=not gone)
-                except ChallengeError as e:
-                    say(e)
-                st.rerun()
-    if ch.status == REVEALED:
-        st.session_state["_ch_revealed"] = ch.code
-    leaderboard(ch.code)
-    if ch.status == REVEALED:
-        _revealed(s, ch.code, secret)
+        c1, c2 = st.columns(2, vertical_alignment="bottom")
+        sid = c1.selectbox(t("Submission id"), [x.id for x in subs], key="ch_rm_id")
+        if c2.button(t("Remove / restore"), key="ch_rm"):
+            gone = next(x.removed for x in subs if x.id == sid)
+            try:
+                s.remove(code, secret, int(sid), removed=not gone)
+            except ChallengeError as e:
+                say(e)
+            st.rerun()
 
 
 # --- the page ------------------------------------------------------------------------------------------------
