@@ -1,8 +1,9 @@
-"""The code stays readable in one sitting: no function or method of the package or the UI above radon's grade C
-(cyclomatic complexity 20), as issue #12 asked; a function that grows past it is split into named steps."""
+"""The code's shape: no function or method of the package or the UI above radon's grade C (cyclomatic complexity
+20), as issue #12 asked, and the layering (only the UI imports streamlit, only playground/figures/ imports plotly)."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 from radon.complexity import cc_rank, cc_visit
@@ -49,3 +50,25 @@ def test_the_measure_finds_a_closure_inside_a_method_above_grade_c(tmp_path: Pat
     (key,) = [k for k in cc if k.endswith("big")]
     assert cc[key] == 22 and cc_rank(cc[key]) == "D" and cc[key] > LIMIT
     assert any(k.endswith("A.m") for k in cc)
+
+
+# --- layering: data -> models/train -> figures -> app ------------------------------------------------------------
+
+
+def _imports(path: Path) -> set[str]:
+    """The top-level package names a file imports (anywhere in it, functions included)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    names |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module and not n.level}
+    return {m.split(".")[0] for m in names}
+
+
+def test_only_the_ui_imports_streamlit_and_only_figures_import_plotly() -> None:
+    package = sorted(ROOT.glob("playground/**/*.py"))
+    ui = sorted([*ROOT.glob("ui/**/*.py"), *ROOT.glob("views/*.py"), ROOT / "app.py"])
+    assert len(package) > 20 and len(ui) > 20
+    assert [p.name for p in package if "streamlit" in _imports(p)] == []
+    figures = ROOT / "playground" / "figures"
+    assert [p.name for p in [*package, *ui] if "plotly" in _imports(p) and figures not in p.parents] == []
+    assert any("plotly" in _imports(p) for p in figures.glob("*.py"))  # the check sees plotly where it is
+    assert any("streamlit" in _imports(p) for p in ui)
