@@ -72,3 +72,39 @@ def test_only_the_ui_imports_streamlit_and_only_figures_import_plotly() -> None:
     assert [p.name for p in [*package, *ui] if "plotly" in _imports(p) and figures not in p.parents] == []
     assert any("plotly" in _imports(p) for p in figures.glob("*.py"))  # the check sees plotly where it is
     assert any("streamlit" in _imports(p) for p in ui)
+
+
+def _module_graph(root: Path = ROOT) -> dict[str, set[str]]:
+    """Module -> the modules of playground/ and ui/ it imports (anywhere in it, a deferred import too)."""
+    files = [*root.glob("playground/**/*.py"), *root.glob("ui/**/*.py")]
+    name = {p: ".".join(p.relative_to(root).with_suffix("").parts).removesuffix(".__init__") for p in files}
+    graph: dict[str, set[str]] = {}
+    for p, m in name.items():
+        pkg = m if p.name == "__init__.py" else m.rpartition(".")[0]
+        deps: set[str] = set()
+        for n in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
+            if isinstance(n, ast.ImportFrom) and n.level:  # from .x import y: module .x, or .y itself
+                base = ".".join(pkg.split(".")[: len(pkg.split(".")) - n.level + 1] + ([n.module] if n.module else []))
+                deps |= {base} if n.module else {f"{base}.{a.name}" for a in n.names}
+            elif isinstance(n, ast.ImportFrom) and n.module:
+                deps.add(n.module)
+            elif isinstance(n, ast.Import):
+                deps |= {a.name for a in n.names}
+        graph[m] = deps
+    return {m: {d for d in ds if d in graph and d != m} for m, ds in graph.items()}
+
+
+def test_no_import_cycle_in_the_package_or_the_ui() -> None:
+    graph = _module_graph()
+    assert "playground.train" in graph["playground.lessons"] and len(graph) > 40  # the graph sees the imports
+    done: set[str] = set()
+
+    def visit(m: str, path: tuple[str, ...]) -> None:
+        assert m not in path, f"import cycle: {' -> '.join((*path[path.index(m) :], m))}"
+        if m not in done:
+            for d in sorted(graph[m]):
+                visit(d, (*path, m))
+            done.add(m)
+
+    for m in sorted(graph):
+        visit(m, ())

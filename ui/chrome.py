@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import streamlit as st
 
-from playground.settings import Settings, param
-
-from .i18n import t
-from .widgets import CHOICE_NAMES, load_url, put, widget
-
-CHOICE_NAMES.update({"en": "English", "zh": "中文"})
+from .i18n import AppSettings, t
+from .widgets import load_url, put, widget
 
 # Our own constant CSS (no user text). st.html of style tags only takes no space in the page.
 # Presentation mode: larger text for a projector, but compact headings and padding, so that at 1280x720 the
@@ -53,14 +47,6 @@ LAYOUT_CSS = """
 }
 </style>
 """
-
-
-@dataclass(frozen=True)
-class AppSettings(Settings):
-    """Settings of the whole app, kept in every page's URL."""
-
-    lang: str = param("en", "Language", "Language of the whole app.", choices=("en", "zh"))
-    present: bool = param(False, "Presentation mode", "Larger text and markers for a projector; controls collapsed.")
 
 
 def _default_lang() -> None:

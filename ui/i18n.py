@@ -6,13 +6,16 @@ MISSING (the tests fail on it) and shown in English.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
+from playground.settings import Settings, param
+
 from .zh import ZH
 
-LANGS = ("en", "zh")
+LANGS = {"en": "English", "zh": "中文"}  # the languages: code -> its own name (a new one: here and its catalogue)
 MISSING: set[str] = set()
 
 
@@ -36,3 +39,11 @@ def t(text: str, **kw: Any) -> str:
 def labels(*names: str) -> dict[str, str]:
     """Translated legend names for figure builders: {"train": t("train"), ...} by English text."""
     return {n: t(n) for n in names}
+
+
+@dataclass(frozen=True)
+class AppSettings(Settings):
+    """Settings of the whole app, kept in every page's URL."""
+
+    lang: str = param("en", "Language", "Language of the whole app.", choices=tuple(LANGS))
+    present: bool = param(False, "Presentation mode", "Larger text and markers for a projector; controls collapsed.")

@@ -35,7 +35,7 @@ preset = lesson
 def known_keys() -> set[str]:
     """The URL key of every control of the app: what a link's hide= and lock= may name."""
     from .challenge_page import PREFIX  # the challenge's own model and training controls
-    from .chrome import AppSettings
+    from .i18n import AppSettings
 
     groups = [g for gs in PAGE_GROUPS.values() for g in gs]
     groups += [(AppSettings, ""), (ModelSettings, PREFIX), (TrainSettings, PREFIX)]

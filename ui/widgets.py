@@ -25,7 +25,7 @@ from playground.settings import (
     to_raw,
 )
 
-from .i18n import t
+from .i18n import LANGS, AppSettings, t
 
 S = TypeVar("S", bound=Settings)
 T = TypeVar("T")
@@ -52,6 +52,7 @@ CHOICE_NAMES = {
     "sigmoid": "sigmoid",
     "gelu": "GELU",
     "cset=linear": "line split",  # "field=choice": a name for one field only (the truth "linear" is a line)
+    **LANGS,  # each language by its own name
 }
 
 SEED_MAX = 10_000  # above this a number box beats a slider
@@ -340,15 +341,13 @@ def collect(cls: type[S], prefix: str = "") -> S:
 
 def write_url(groups: list[tuple[Settings, str]], extra: dict[str, str] | None = None) -> None:
     """Put every non-default setting of this page into the URL, so the link reproduces the view."""
-    from .chrome import AppSettings  # every page's link also keeps the language and presentation mode
-
     raw = dict(extra or {})
     if st.session_state.get("_lesson_link"):  # a lesson's text is on this page: the link reopens it (ui.presets)
         raw["lesson"] = st.session_state["_lesson_link"]
     for kind, names in link_trim().items():  # an exercise stays trimmed as its remaining controls move
         if names:
             raw[kind] = ",".join(names)
-    groups = [*groups, (collect(AppSettings), "")]
+    groups = [*groups, (collect(AppSettings), "")]  # every link also keeps the language and presentation mode
     for s, prefix in groups:
         raw.update(to_raw(s, prefix))
     if dict(st.query_params) != raw:

@@ -804,7 +804,7 @@ ZH: dict[str, str] = {
     "At the best epoch ({e}), and at the last ({last}):": "在最佳轮次（{e}），以及最后一轮（{last}）：",
     "Bias² + variance + noise during training": "训练过程中的偏差² + 方差 + 噪声",
     "lowest test error": "最低测试误差",
-    # lessons of playground/lessons_extra.py
+    # the further lessons of playground/lessons.py (EXTRA)
     "Bias and variance during training": "训练过程中的偏差与方差",
     "Twenty networks, each trained on its own fresh set of twenty points, followed epoch by epoch. Early on they all stay close to their flat start (high bias, low variance); as training goes on bias² falls and variance rises, and the expected test error is lowest in between, where early stopping would stop.": (
         "二十个网络，各自在自己全新的二十个点上训练，逐轮跟踪。起初它们都停留在平坦的初始状态附近（偏差高、方差低）；"

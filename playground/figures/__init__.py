@@ -2,8 +2,9 @@
 
 import plotly.graph_objects as go
 
-from .common import MODEL, MODEL_B, TRAIN, VAL, presentation, to_html
+from .common import MODEL, MODEL_B, TRAIN, VAL, presentation
 from .fit import degree_figure, fit_figure, grid, loss_figure
+from .playback import to_html
 
 Figure = go.Figure
 

@@ -234,15 +234,6 @@ def presentation(fig: go.Figure, factor: float = 1.6) -> go.Figure:
     return fig
 
 
-def to_html(fig: go.Figure) -> str:
-    """A standalone interactive HTML page of the figure (plotly.js inlined: works offline)."""
-    if fig.frames:  # a training playback: its controls need the player script
-        from .playback import export_html
-
-        return export_html(fig)
-    return fig.to_html(include_plotlyjs=True, full_html=True)
-
-
 # Plotly's typed-array specs ({dtype, bdata, shape}) decoded into numbers (rows for 2-D), for the figures' own
 # scripts: some plotly.js builds (Streamlit's among them) leave them undecoded where those scripts read them.
 DECODE_JS = r"""

@@ -702,3 +702,9 @@ def export_html(fig: go.Figure) -> str:
     """A standalone page of a playback figure: plotly.js inlined (plays offline), wired, playing once on open."""
     js = PLAYER_JS + "\nwindow.__pbWire(true, 'export');"  # Plotly's own auto_play runs at 2 frames a second
     return fig.to_html(include_plotlyjs=True, full_html=True, auto_play=False, post_script=js)
+
+
+def to_html(fig: go.Figure) -> str:
+    """A standalone interactive HTML page of any figure (plotly.js inlined: works offline); a training playback
+    brings its player script."""
+    return export_html(fig) if fig.frames else fig.to_html(include_plotlyjs=True, full_html=True)
