@@ -12,9 +12,8 @@ from .common import chart, fmt_metric
 from .i18n import t
 from .sections import data_section
 from .share import table_export
-from .widgets import CHOICE_NAMES, collect, load_url, show_notices, widget, write_url
+from .widgets import collect, load_url, show_notices, widget, write_url
 
-CHOICE_NAMES.update({"capacity": "against capacity", "epochs": "against epochs"})
 FIELDS = ("bve_r", "bve_width", "bve_epochs", "bve_lr")
 
 

@@ -49,7 +49,6 @@ from .inside_view import network_section
 from .sections import regularization_section, training_section
 from .share import code_expander, upload_section
 from .widgets import (
-    CHOICE_NAMES,
     collect,
     complete_only,
     load_url,
@@ -98,26 +97,6 @@ VIEWS = ("train", "compare")
 DEEP_DEFAULT = 2  # hidden layers of the comparison's multi-layer net when the sidebar says 0
 MODEL_KEYS = ("activation", "dropout")  # the only ModelSettings this page uses (the Fit page owns the rest)
 
-# Display names (English keys of t()): the shared widget helper formats choices through this table.
-CHOICE_NAMES.update(
-    {
-        "moons": "two moons",
-        "circles": "circles",
-        "xor": "XOR quadrants",
-        "spiral": "two spirals",
-        "blobs": "two blobs",
-        "course": "course notebook (make_classification)",
-        "x1": "x1",
-        "x2": "x2",
-        "x1^2": "x1²",
-        "x2^2": "x2²",
-        "x1*x2": "x1·x2",
-        "sin x1": "sin(x1)",
-        "sin x2": "sin(x2)",
-    }
-)
-
-CHOICE_NAMES.update({"train": "Train and watch", "compare": "Single vs multi-layer"})
 
 LESSON = {"cset": "moons", "cnoise": 0.2, "features": ("x1", "x2"), "cview": "compare"}
 

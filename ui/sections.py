@@ -8,9 +8,7 @@ from playground.device import available
 from playground.settings import DataSettings, ModelSettings, TrainSettings
 
 from .i18n import t
-from .widgets import CHOICE_NAMES, collect, put, stored, widget
-
-CHOICE_NAMES["activation=linear"] = "linear (none)"  # not the "straight line" ground truth of the same id
+from .widgets import collect, put, stored, widget
 
 
 def _new_sample() -> None:

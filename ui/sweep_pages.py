@@ -27,7 +27,6 @@ from .i18n import t
 from .sections import data_section
 from .share import table_export
 from .widgets import (
-    CHOICE_NAMES,
     collect,
     complete_only,
     load_url,
@@ -38,7 +37,6 @@ from .widgets import (
     write_url,
 )
 
-CHOICE_NAMES.update({"random": "random smooth curves", "legendre": "Legendre polynomials"})
 GROUPS = [(DataSettings, ""), (SweepSettings, ""), (ModelSettings, ""), (TrainSettings, ""), (EpochSettings, "")]
 NO_N = ("truth", "noise", "n_val", "x_mode")  # pages that choose the number of points themselves
 MLP_BLOCKS = 4  # the networks train in this many blocks of datasets, so the progress bar moves

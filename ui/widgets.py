@@ -52,6 +52,28 @@ CHOICE_NAMES = {
     "sigmoid": "sigmoid",
     "gelu": "GELU",
     "cset=linear": "line split",  # "field=choice": a name for one field only (the truth "linear" is a line)
+    "activation=linear": "linear (none)",  # not the "straight line" ground truth of the same id
+    # Classify's data sets, features and views
+    "moons": "two moons",
+    "circles": "circles",
+    "xor": "XOR quadrants",
+    "spiral": "two spirals",
+    "blobs": "two blobs",
+    "course": "course notebook (make_classification)",
+    "x1": "x1",
+    "x2": "x2",
+    "x1^2": "x1²",
+    "x2^2": "x2²",
+    "x1*x2": "x1·x2",
+    "sin x1": "sin(x1)",
+    "sin x2": "sin(x2)",
+    "train": "Train and watch",
+    "compare": "Single vs multi-layer",
+    # the sweeps' truths and the bias-variance page's views
+    "random": "random smooth curves",
+    "legendre": "Legendre polynomials",
+    "capacity": "against capacity",
+    "epochs": "against epochs",
     **LANGS,  # each language by its own name
 }
 
