@@ -439,8 +439,9 @@ def train_many(
     seeds = [train.init_seed + k for k in range(len(widths))] if seeds is None else [int(s) for s in seeds]
     L = model.layers if hidden_layers is None else hidden_layers
     with torch.no_grad(), _no_denormals(dev.type == "cpu"), np.errstate(over="ignore", invalid="ignore"):
-        g = _Engine(x, y, x_val, y_val, [int(w) for w in widths], model, train, task, seeds, dev, dtype, L)
-        g.dropout_masks = dropout_masks
+        g = _Engine(
+            x, y, x_val, y_val, [int(w) for w in widths], model, train, task, seeds, dev, dtype, L, dropout_masks
+        )
         graph = cuda_graph and g.fused and dev.type == "cuda" and train.epochs >= 2  # warm-up runs epochs 0-2
         measure, step = _graphed([g.measure, g.step], g.state) if graph else (g.measure, g.step)
         t0, end = settings.clock(), None  # the guard's clock (tests slow it)
@@ -461,12 +462,12 @@ class _Engine:
     else on the tensors themselves, never waiting for the device (so that a CUDA graph can hold them).
     """
 
-    dropout_masks: Callable[[tuple[int, ...]], torch.Tensor] | None = None
-
     def __init__(
         self, x, y, x_val, y_val, widths: list[int], model: ModelSettings, train: TrainSettings, task: str,
         seeds: list[int], dev: torch.device, dtype: torch.dtype, L: int,
+        dropout_masks: Callable[[tuple[int, ...]], torch.Tensor] | None = None,
     ) -> None:  # fmt: skip
+        self.dropout_masks = dropout_masks  # tests' own keep masks (train_many's argument)
         K, cls, E, cpu = len(widths), task == "classification", train.epochs, dev.type == "cpu"
         self.K, self.cls, self.E, self.dev, self.dtype, self.L, self.widths = K, cls, E, dev, dtype, L, widths
         self.train, self.model = train, model

@@ -337,6 +337,10 @@ class _Loop:
         self.mb = (
             minibatch.MiniBatch(net, x, self.y, t.optimizer, t.lr, t.weight_decay, data.task, t.l1) if quick else None
         )
+        mb, tf = self.mb, run.transform  # the progress callbacks' predict, copy and predict-copies, made once
+        self.snap = (
+            (res.predict, None, None) if mb is None else (_numpy_predict(mb, tf), mb.copy, _numpy_copies(mb, tf))
+        )
         self.best_val, self.best_epoch = math.inf, 0
         res.best_epoch = 0
         self.t0 = settings.clock()
@@ -396,13 +400,10 @@ class _Loop:
     def progress(self, epoch: int) -> Progress:
         """What the progress callback sees at `epoch`; with numpy's steps, snapshots through numpy's forward on the
         same weights (~30 µs, where torch's module call costs ~300)."""
-        res, mb, tf = self.res, self.mb, self.run.transform
+        res = self.res
         history = lambda: (res.train_loss, res.val_loss, res.train_acc, res.val_acc)  # noqa: E731
-        if mb is None:
-            return Progress(epoch, self.run.t.epochs, res.predict, history, model=self.net)
-        return Progress(
-            epoch, self.run.t.epochs, _numpy_predict(mb, tf), history, mb.copy, _numpy_copies(mb, tf), self.net
-        )
+        predict, copy, at = self.snap
+        return Progress(epoch, self.run.t.epochs, predict, history, copy, at, self.net)
 
     def over_time(self) -> str | None:
         """ "time budget" once the run has used its seconds, else None."""
